@@ -1,0 +1,75 @@
+package io.signstream.engine.backend;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.graph.ConvSpec;
+
+/**
+ * The engine-specific part of SignStream: the few operations that DJL does not offer uniformly on every engine.
+ * Everything else (element-wise maths, matrix products, reductions, reshapes) is written once against DJL's
+ * {@link NDArray} API in the shared code and runs on whichever engine created the arrays.
+ *
+ * <p>Arrays are always in the model's layout, channels first (N, C, spatial...). A backend whose native
+ * convolution wants channels last (TensorFlow on CPU) transposes internally.
+ *
+ * <pre>{@code
+ * try (Backend backend = Backends.open(EngineKind.PYTORCH); NDManager m = backend.newManager()) {
+ *     NDArray y = backend.conv(x, w, b, ConvSpec.simple(2, 1, 1));
+ * }
+ * }</pre>
+ */
+public interface Backend extends AutoCloseable {
+
+    EngineKind kind();
+
+    /** Where the arrays live, e.g. {@code cpu()} or {@code gpu(0)}. */
+    String device();
+
+    /** A fresh manager for one computation; closing it frees every array it created. */
+    NDManager newManager();
+
+    /**
+     * Cross-correlation (PyTorch/ONNX convention) of x (N, Cin, spatial...) with w (Cout, Cin/groups, k...),
+     * plus an optional bias (Cout). 1-D and 2-D.
+     */
+    NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec);
+
+    /**
+     * The transpose of {@link #conv} with respect to its input: maps g (N, Cout, out-spatial...) to an array of
+     * {@code inputShape}. This is the gradient of the convolution, and "backward through W" of every LRP rule.
+     */
+    NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape);
+
+    /**
+     * Constant padding of every axis: {@code begin[i]} values before and {@code end[i]} after axis i. The default
+     * concatenates constant blocks, which every engine supports.
+     */
+    default NDArray pad(NDArray x, long[] begin, long[] end, float value) {
+        NDArray out = x;
+        for (int axis = 0; axis < begin.length; axis++) {
+            if (begin[axis] == 0 && end[axis] == 0) {
+                continue;
+            }
+            long[] dims = out.getShape().getShape();
+            NDList parts = new NDList();
+            if (begin[axis] > 0) {
+                dims[axis] = begin[axis];
+                parts.add(out.getManager().full(new Shape(dims), value, out.getDataType()));
+            }
+            parts.add(out);
+            if (end[axis] > 0) {
+                long[] e = out.getShape().getShape();
+                e[axis] = end[axis];
+                parts.add(out.getManager().full(new Shape(e), value, out.getDataType()));
+            }
+            out = NDArrays.concat(parts, axis);
+        }
+        return out;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,108 @@
+package io.signstream.engine.backend;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.graph.ConvSpec;
+
+/**
+ * The PyTorch backend: convolution and its transpose come straight from libtorch through DJL's NDArray
+ * internals. Asymmetric padding, which libtorch's convolution lacks, is applied as an explicit pad first.
+ */
+public final class PyTorchBackend implements Backend {
+
+    private final Engine engine;
+    private final Device device;
+    private final NDManager root;
+
+    public PyTorchBackend(Device device) {
+        this.engine = Engine.getEngine(EngineKind.PYTORCH.djlName());
+        this.device = device;
+        this.root = engine.newBaseManager(device);
+    }
+
+    @Override
+    public EngineKind kind() {
+        return EngineKind.PYTORCH;
+    }
+
+    @Override
+    public String device() {
+        return device.toString();
+    }
+
+    @Override
+    public NDManager newManager() {
+        return root.newSubManager();
+    }
+
+    @Override
+    public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
+        NDArray input = spec.symmetricPadding() ? x : padSpatial(x, spec);
+        long[] pads = spec.symmetricPadding() ? toLong(spec.padBegin()) : new long[spec.spatialRank()];
+        return input.getNDArrayInternal()
+                .convolution(input, w, bias, new Shape(toLong(spec.strides())), new Shape(pads),
+                        new Shape(toLong(spec.dilations())), spec.groups())
+                .singletonOrThrow();
+    }
+
+    @Override
+    public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+        int k = spec.spatialRank();
+        boolean symmetric = spec.symmetricPadding();
+        long[] padded = inputShape.getShape();
+        long[] pads = new long[k];
+        long[] outPad = new long[k];
+        for (int i = 0; i < k; i++) {
+            if (!symmetric) {
+                padded[2 + i] += spec.padBegin()[i] + spec.padEnd()[i];
+            } else {
+                pads[i] = spec.padBegin()[i];
+            }
+            long kernel = w.getShape().get(2 + i);
+            long produced = (g.getShape().get(2 + i) - 1) * spec.strides()[i] - 2 * pads[i]
+                    + (long) spec.dilations()[i] * (kernel - 1) + 1;
+            outPad[i] = padded[2 + i] - produced;
+        }
+        NDArray out = g.getNDArrayInternal()
+                .deconvolution(g, w, null, new Shape(toLong(spec.strides())), new Shape(pads), new Shape(outPad),
+                        new Shape(toLong(spec.dilations())), spec.groups())
+                .singletonOrThrow();
+        return symmetric ? out : cropSpatial(out, spec, inputShape);
+    }
+
+    private NDArray padSpatial(NDArray x, ConvSpec spec) {
+        int rank = x.getShape().dimension();
+        long[] begin = new long[rank];
+        long[] end = new long[rank];
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            begin[2 + i] = spec.padBegin()[i];
+            end[2 + i] = spec.padEnd()[i];
+        }
+        return pad(x, begin, end, 0f);
+    }
+
+    private static NDArray cropSpatial(NDArray x, ConvSpec spec, Shape inputShape) {
+        StringBuilder index = new StringBuilder(":,:");
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            long from = spec.padBegin()[i];
+            index.append(',').append(from).append(':').append(from + inputShape.get(2 + i));
+        }
+        return x.get(index.toString());
+    }
+
+    static long[] toLong(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        root.close();
+    }
+}

@@ -1,0 +1,70 @@
+package io.signstream.engine.exec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.Backend;
+import io.signstream.engine.graph.Graph;
+import io.signstream.engine.graph.Weights;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * A graph whose constants live on one backend: every {@link Weights} is copied to the engine once and reused by
+ * every forward and reverse pass. Not thread-safe for concurrent first use; callers share it after construction
+ * or synchronise.
+ *
+ * <pre>{@code
+ * try (BoundGraph model = new BoundGraph(graph, backend)) {
+ *     Activations acts = ForwardPass.run(model, x);
+ * }
+ * }</pre>
+ */
+public final class BoundGraph implements AutoCloseable {
+
+    private final Graph graph;
+    private final Backend backend;
+    private final NDManager manager;
+    private final Map<Weights, NDArray> arrays = new IdentityHashMap<>();
+    private final Map<Weights, NDArray> transposed = new IdentityHashMap<>();
+
+    public BoundGraph(Graph graph, Backend backend) {
+        this.graph = graph;
+        this.backend = backend;
+        this.manager = backend.newManager();
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The constant as an array on this backend (null for a null constant, e.g. a missing bias). */
+    public synchronized NDArray array(Weights w) {
+        if (w == null) {
+            return null;
+        }
+        return arrays.computeIfAbsent(w, k -> manager.create(k.data(), new Shape(k.shape())));
+    }
+
+    /** The transpose of a 2-D constant (Dense kernels are used as x·Wᵀ). */
+    public synchronized NDArray transposedArray(Weights w) {
+        return transposed.computeIfAbsent(w, k -> array(k).transpose().duplicate());
+    }
+
+    /** A constant shaped to broadcast over axis 1 of a tensor of the given rank (per-channel values). */
+    public NDArray perChannel(NDArray values, int rank) {
+        long[] dims = new long[rank];
+        java.util.Arrays.fill(dims, 1);
+        dims[1] = values.size();
+        return values.reshape(new Shape(dims));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,17 @@
+package io.signstream.engine.exec;
+
+import ai.djl.ndarray.NDArray;
+import io.signstream.engine.graph.ActivationKind;
+import io.signstream.engine.graph.Layer;
+
+/** DeconvNet: at every ReLU the signal becomes relu(signal), without the forward mask. */
+public class DeconvNetPropagation extends GradientPropagation {
+
+    @Override
+    protected NDArray activation(NodeStep step, Layer.Activation a, NDArray g) {
+        if (a.function() != ActivationKind.RELU) {
+            return super.activation(step, a, g);
+        }
+        return g.maximum(0f);
+    }
+}

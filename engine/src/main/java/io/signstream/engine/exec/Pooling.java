@@ -1,0 +1,172 @@
+package io.signstream.engine.exec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.Backend;
+import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
+
+/**
+ * Pooling written with depthwise convolutions, so that both engines compute it the same way and its transpose
+ * (the backward pass) comes for free from {@link Backend#convTranspose}.
+ *
+ * <p>Max pooling extracts every window offset as a channel with a one-hot depthwise kernel; the winner of a
+ * window is its first maximum in row-major order (what PyTorch's max-pool gradient does, and what METHODS.md
+ * prescribes for the frequent ties on zero backgrounds).
+ */
+public final class Pooling {
+
+    /** Pad value for max pooling: finite, so that the 0-weights of the one-hot kernel give 0, not NaN. */
+    private static final float MAX_POOL_PAD = -Float.MAX_VALUE;
+
+    private Pooling() {
+    }
+
+    public static NDArray maxPool(Backend backend, NDArray x, PoolSpec spec) {
+        return windows(backend, x, spec).max(new int[] {2});
+    }
+
+    /** Routes {@code upstream} (pooled shape) to the first maximum of each window of {@code x}. */
+    public static NDArray maxPoolBackward(Backend backend, NDArray x, PoolSpec spec, NDArray upstream) {
+        NDArray patches = windows(backend, x, spec);
+        NDArray max = patches.max(new int[] {2}, true);
+        NDArray isMax = patches.eq(max).toType(DataType.FLOAT32, false);
+        NDArray first = isMax.mul(isMax.cumSum(2).eq(1f).toType(DataType.FLOAT32, false));
+        NDArray routed = first.mul(upstream.expandDims(2));
+        return scatterWindows(backend, routed, spec, x.getShape());
+    }
+
+    /** Average pooling; {@code countIncludePad=false} divides border windows by the taps inside the input. */
+    public static NDArray avgPool(Backend backend, NDArray x, PoolSpec spec, boolean countIncludePad) {
+        NDArray sums = backend.conv(x, onesKernel(x.getManager(), channels(x), spec), null, spec.asConv(channels(x)));
+        return sums.div(windowCounts(backend, x, spec, countIncludePad));
+    }
+
+    /** Transpose of {@link #avgPool}: spreads each pooled value evenly over its window. */
+    public static NDArray avgPoolTranspose(Backend backend, NDArray upstream, PoolSpec spec, boolean countIncludePad,
+            Shape inputShape) {
+        NDManager m = upstream.getManager();
+        int c = (int) inputShape.get(1);
+        NDArray scaled = upstream.div(windowCounts(backend, m.zeros(inputShape), spec, countIncludePad));
+        return backend.convTranspose(scaled, onesKernel(m, c, spec), spec.asConv(c), inputShape);
+    }
+
+    /** Every window of x as (N, C, K, out...), K = window size in row-major order. */
+    static NDArray windows(Backend backend, NDArray x, PoolSpec spec) {
+        int c = channels(x);
+        NDArray padded = padForMax(backend, x, spec);
+        NDArray patches = backend.conv(padded, oneHotKernel(x.getManager(), c, spec), null, unpadded(spec, c));
+        return patches.reshape(windowShape(x.getShape().get(0), c, spec.windowSize(), patches.getShape()));
+    }
+
+    private static NDArray scatterWindows(Backend backend, NDArray perWindow, PoolSpec spec, Shape inputShape) {
+        int c = (int) inputShape.get(1);
+        Shape s = perWindow.getShape();
+        long[] flat = new long[s.dimension() - 1];
+        flat[0] = s.get(0);
+        flat[1] = s.get(1) * s.get(2);
+        for (int i = 3; i < s.dimension(); i++) {
+            flat[i - 1] = s.get(i);
+        }
+        long[] paddedDims = inputShape.getShape();
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            paddedDims[2 + i] += spec.padBegin()[i] + spec.padEnd()[i];
+        }
+        NDArray scattered = backend.convTranspose(perWindow.reshape(new Shape(flat)),
+                oneHotKernel(perWindow.getManager(), c, spec), unpadded(spec, c), new Shape(paddedDims));
+        if (!hasPadding(spec)) {
+            return scattered;
+        }
+        StringBuilder index = new StringBuilder(":,:");
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            long from = spec.padBegin()[i];
+            index.append(',').append(from).append(':').append(from + inputShape.get(2 + i));
+        }
+        return scattered.get(index.toString());
+    }
+
+    private static NDArray padForMax(Backend backend, NDArray x, PoolSpec spec) {
+        if (!hasPadding(spec)) {
+            return x;
+        }
+        int rank = x.getShape().dimension();
+        long[] begin = new long[rank];
+        long[] end = new long[rank];
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            begin[2 + i] = spec.padBegin()[i];
+            end[2 + i] = spec.padEnd()[i];
+        }
+        return backend.pad(x, begin, end, MAX_POOL_PAD);
+    }
+
+    private static NDArray windowCounts(Backend backend, NDArray like, PoolSpec spec, boolean countIncludePad) {
+        NDManager m = like.getManager();
+        if (countIncludePad || !hasPadding(spec)) {
+            return m.create((float) spec.windowSize());
+        }
+        long[] dims = like.getShape().getShape();
+        dims[0] = 1;
+        dims[1] = 1;
+        NDArray ones = m.ones(new Shape(dims));
+        return backend.conv(ones, onesKernel(m, 1, spec), null, spec.asConv(1));
+    }
+
+    private static boolean hasPadding(PoolSpec spec) {
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            if (spec.padBegin()[i] != 0 || spec.padEnd()[i] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ConvSpec unpadded(PoolSpec spec, int channels) {
+        int k = spec.spatialRank();
+        int[] d = new int[k];
+        java.util.Arrays.fill(d, 1);
+        return new ConvSpec(spec.strides(), new int[k], new int[k], d, channels);
+    }
+
+    private static Shape windowShape(long n, int c, int k, Shape patches) {
+        long[] dims = new long[patches.dimension() + 1];
+        dims[0] = n;
+        dims[1] = c;
+        dims[2] = k;
+        for (int i = 2; i < patches.dimension(); i++) {
+            dims[i + 1] = patches.get(i);
+        }
+        return new Shape(dims);
+    }
+
+    private static int channels(NDArray x) {
+        return (int) x.getShape().get(1);
+    }
+
+    /** (C·K, 1, k...) with row c·K + m selecting window offset m of channel c. */
+    private static NDArray oneHotKernel(NDManager m, int channels, PoolSpec spec) {
+        int k = spec.windowSize();
+        float[] data = new float[channels * k * k];
+        for (int c = 0; c < channels; c++) {
+            for (int off = 0; off < k; off++) {
+                data[(c * k + off) * k + off] = 1f;
+            }
+        }
+        return m.create(data, kernelShape(channels * k, spec));
+    }
+
+    private static NDArray onesKernel(NDManager m, int channels, PoolSpec spec) {
+        return m.ones(kernelShape(channels, spec));
+    }
+
+    private static Shape kernelShape(long outChannels, PoolSpec spec) {
+        long[] dims = new long[2 + spec.spatialRank()];
+        dims[0] = outChannels;
+        dims[1] = 1;
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            dims[2 + i] = spec.kernel()[i];
+        }
+        return new Shape(dims);
+    }
+}

@@ -1,0 +1,68 @@
+package io.signstream.engine.exec;
+
+import ai.djl.ndarray.NDArray;
+import io.signstream.engine.graph.Graph;
+import io.signstream.engine.graph.Node;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reverse-pass driver: walks the graph from the output to the input, hands each node's upstream signal to a
+ * {@link Propagation}, and sums the signals of tensors that feed several nodes.
+ *
+ * <pre>{@code
+ * Activations acts = ForwardPass.run(model, x);
+ * NDArray seed = Seeds.oneHot(acts.output(), targets);
+ * NDArray grad = ReversePass.toInput(model, acts, seed, new GradientPropagation());
+ * }</pre>
+ */
+public final class ReversePass {
+
+    private ReversePass() {
+    }
+
+    /** The signal at the graph input. */
+    public static NDArray toInput(BoundGraph model, Activations acts, NDArray seed, Propagation rules) {
+        return run(model, acts, seed, rules, Set.of()).get(model.graph().inputName());
+    }
+
+    /**
+     * Runs the pass and returns the signal at the graph input plus at every tensor named in {@code keep}
+     * (e.g. the Grad-CAM layer).
+     */
+    public static Map<String, NDArray> run(BoundGraph model, Activations acts, NDArray seed, Propagation rules,
+            Set<String> keep) {
+        Graph graph = model.graph();
+        Set<String> inputLayers = graph.inputLayerNames();
+        Map<String, NDArray> pending = new HashMap<>();
+        Map<String, NDArray> kept = new HashMap<>();
+        pending.put(graph.output().name(), seed);
+        List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node node = nodes.get(i);
+            NDArray upstream = pending.remove(node.name());
+            if (upstream == null) {
+                continue; // the node does not influence the output
+            }
+            if (keep.contains(node.name())) {
+                kept.put(node.name(), upstream);
+            }
+            NodeStep step = new NodeStep(node, model, acts.inputsOf(node), acts.get(node.name()),
+                    inputLayers.contains(node.name()));
+            NDArray[] signals = rules.backward(step, upstream);
+            for (int k = 0; k < signals.length; k++) {
+                if (signals[k] != null) {
+                    pending.merge(node.inputs().get(k), signals[k], NDArray::add);
+                }
+            }
+        }
+        NDArray atInput = pending.get(graph.inputName());
+        if (atInput == null) {
+            atInput = acts.input().zerosLike();
+        }
+        kept.put(graph.inputName(), atInput);
+        return kept;
+    }
+}

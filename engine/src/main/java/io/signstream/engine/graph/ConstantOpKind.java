@@ -1,0 +1,9 @@
+package io.signstream.engine.graph;
+
+/** Element-wise operations between a graph tensor and a constant. */
+public enum ConstantOpKind {
+    ADD,
+    SUB,
+    MUL,
+    DIV
+}
