@@ -80,20 +80,21 @@ public final class SchemaHistory implements SchemaStore {
   public static SchemaHistory loadResources(ClassLoader loader) {
     List<Schema> schemas = new ArrayList<>();
     for (String file : readIndex(loader)) {
-      String resource = RESOURCE_DIR + file;
-      try (InputStream in = loader.getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException(INDEX_RESOURCE + " lists " + file + " but " + resource + " is not on the classpath");
-        }
-        schemas.add(new Schema.Parser().parse(in)); // one parser per file: each version is self-contained
-      } catch (IOException | RuntimeException e) {
-        if (e instanceof IllegalStateException) {
-          throw (IllegalStateException) e;
-        }
-        throw new IllegalStateException("cannot read schema version " + resource + ": " + e.getMessage(), e);
-      }
+      schemas.add(parseResource(loader, RESOURCE_DIR + file));
     }
     return of(schemas);
+  }
+
+  private static Schema parseResource(ClassLoader loader, String resource) {
+    InputStream in = loader.getResourceAsStream(resource);
+    if (in == null) {
+      throw new IllegalStateException(INDEX_RESOURCE + " lists " + resource + " but it is not on the classpath");
+    }
+    try (in) {
+      return new Schema.Parser().parse(in); // one parser per file: each version is self-contained
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read schema version " + resource + ": " + e.getMessage(), e);
+    }
   }
 
   private static List<String> readIndex(ClassLoader loader) {
