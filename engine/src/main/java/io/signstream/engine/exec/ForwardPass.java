@@ -27,6 +27,11 @@ public final class ForwardPass {
         return acts;
     }
 
+    /** The logits only, (N, classes). */
+    public static NDArray logits(BoundGraph model, NDArray x) {
+        return run(model, x).output();
+    }
+
     /** One layer's forward computation. */
     public static NDArray apply(BoundGraph model, Layer layer, List<NDArray> in) {
         Backend backend = model.backend();
