@@ -31,7 +31,7 @@ final class ConvTransposeByConv {
         int[] padBegin = new int[k];
         int[] padEnd = new int[k];
         long[] cropBegin = new long[2 + k];
-        long[] cropEnd = up.getShape().getShape();
+        long[] cropEnd = up.getShape().getShape().clone();
         boolean crop = false;
         for (int i = 0; i < k; i++) {
             long length = inputShape.get(2 + i);
@@ -61,7 +61,7 @@ final class ConvTransposeByConv {
 
     /** Inserts s − 1 zeros after every value along {@code axis}: length O becomes O·s. */
     private static NDArray upsample(Backend backend, NDArray x, int axis, int s) {
-        long[] dims = x.getShape().getShape();
+        long[] dims = x.getShape().getShape().clone();
         long[] split = new long[dims.length + 1];
         System.arraycopy(dims, 0, split, 0, axis + 1);
         split[axis + 1] = 1;
@@ -76,7 +76,7 @@ final class ConvTransposeByConv {
 
     /** (Cout, Cin/G, k...) to (Cin, Cout/G, k...) per group, flipped along every spatial axis. */
     private static NDArray transposedKernel(NDArray w, int groups, int k) {
-        long[] dims = w.getShape().getShape();
+        long[] dims = w.getShape().getShape().clone();
         long[] grouped = new long[dims.length + 1];
         grouped[0] = groups;
         grouped[1] = dims[0] / groups;

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.tensorflow.engine.TfRawOp;
 import io.signstream.engine.graph.ConvSpec;
@@ -57,6 +58,14 @@ final class TensorFlowBackend implements Backend {
     @Override
     public NDArray pad(NDArray x, long[] begin, long[] end, float value) {
         return TensorFlowConvolution.pad(x, begin, end, value);
+    }
+
+    /** SelectV2 (the broadcasting select): DJL's TensorFlow engine leaves {@code where} unimplemented. */
+    @Override
+    public NDArray where(NDArray condition, NDArray a, NDArray b) {
+        NDArray mask = condition.getDataType() == DataType.BOOLEAN ? condition
+                : condition.toType(DataType.BOOLEAN, false);
+        return TfRawOp.of(a.getManager(), "SelectV2").input(mask).input(a).input(b).run();
     }
 
     @Override

@@ -91,7 +91,14 @@ class TensorFlowBackendTest {
                 c("2d groups2", 2, 4, 6, new int[] {7, 8}, new int[] {3, 3}, 1, new int[] {1, 1},
                         new int[] {1, 1}, 1, 2),
                 c("2d groups2 stride2 asym", 1, 6, 4, new int[] {9, 8}, new int[] {3, 2}, 2, new int[] {1, 0},
-                        new int[] {0, 1}, 1, 2));
+                        new int[] {0, 1}, 1, 2),
+                c("1d depthwise dilation2 asym", 2, 3, 6, new int[] {14}, new int[] {3}, 2, new int[] {3},
+                        new int[] {1}, 2, 3),
+                Arguments.of(new Case("2d depthwise strides 2x1", 1, 3, 6, new int[] {9, 8}, new int[] {3, 2},
+                        new ConvSpec(new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 1}, 3))),
+                Arguments.of(new Case("2d plain strides 1x3 dilations 1x2", 2, 2, 3, new int[] {6, 13},
+                        new int[] {2, 3}, new ConvSpec(new int[] {1, 3}, new int[] {0, 2}, new int[] {1, 0},
+                                new int[] {1, 2}, 1))));
     }
 
     private static Arguments c(String name, int n, int cin, int cout, int[] spatial, int[] kernel, int stride,
@@ -121,7 +128,7 @@ class TensorFlowBackendTest {
                     mt.create(b, new Shape(c.cout())), c.spec());
             assertClose("conv " + c, ref, got, 1e-5);
 
-            long[] gDims = ref.getShape().getShape();
+            long[] gDims = ref.getShape().getShape().clone();
             float[] g = random(rnd, gDims);
             NDArray refT = pt.convTranspose(mp.create(g, new Shape(gDims)), mp.create(w, new Shape(wDims)),
                     c.spec(), new Shape(xDims));
@@ -145,6 +152,40 @@ class TensorFlowBackendTest {
         double lhs = dot(plain.toFloatArray(), g);
         double rhs = dot(x, transposed.toFloatArray());
         return Math.abs(lhs - rhs) / Math.max(Math.abs(lhs), 1e-12);
+    }
+
+    /**
+     * Bad operands fail in Java with a message, and the engine keeps working afterwards: a kernel error inside
+     * TensorFlow's asynchronous eager context would poison every later op of the process.
+     */
+    @Test
+    void badShapesAreRejectedBeforeTensorFlowSeesThem() {
+        ConvSpec spec = ConvSpec.simple(2, 1, 1);
+        try (NDManager m = tf.newManager()) {
+            NDArray x = m.ones(new Shape(1, 3, 5, 5));
+            NDArray w = m.ones(new Shape(4, 2, 3, 3));
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> tf.conv(x, w, null, spec));
+            assertTrue(e.getMessage().contains("channels"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> tf.convTranspose(m.ones(new Shape(1, 4, 4, 5)), m.ones(new Shape(4, 3, 3, 3)), spec,
+                            new Shape(1, 3, 5, 5)));
+            NDArray ok = tf.conv(x, m.ones(new Shape(4, 3, 3, 3)), null, spec);
+            assertArrayEquals(new long[] {1, 4, 5, 5}, ok.getShape().getShape());
+            assertTrue(ok.toFloatArray()[6] == 27f);
+        }
+    }
+
+    @Test
+    void whereMatchesDefault() {
+        float[] x = random(new Random(3), new long[] {2, 6});
+        try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
+            NDArray xp = mp.create(x, new Shape(2, 6));
+            NDArray xt = mt.create(x, new Shape(2, 6));
+            NDArray ref = pt.where(xp.gt(0f), xp, mp.create(-1f));
+            NDArray got = tf.where(xt.gt(0f), xt, mt.create(-1f));
+            assertArrayEquals(ref.toFloatArray(), got.toFloatArray());
+        }
     }
 
     @Test
