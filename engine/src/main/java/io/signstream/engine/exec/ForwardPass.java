@@ -48,7 +48,7 @@ public final class ForwardPass {
         } else if (layer instanceof Layer.GlobalPool g) {
             return globalPool(g, x);
         } else if (layer instanceof Layer.Activation a) {
-            return activation(a, x);
+            return activation(backend, a, x);
         } else if (layer instanceof Layer.BatchNorm bn) {
             return batchNorm(model, bn, x);
         } else if (layer instanceof Layer.Add) {
@@ -76,12 +76,12 @@ public final class ForwardPass {
         return d.bias() == null ? y : y.add(model.array(d.bias()));
     }
 
-    static NDArray activation(Layer.Activation a, NDArray x) {
+    static NDArray activation(Backend backend, Layer.Activation a, NDArray x) {
         switch (a.function()) {
             case RELU:
                 return x.maximum(0f);
             case LEAKY_RELU:
-                return NDArrays.where(x.gt(0f), x, x.mul(a.alpha()));
+                return backend.where(x.gt(0f), x, x.mul(a.alpha()));
             case SIGMOID:
                 return x.getNDArrayInternal().sigmoid();
             case TANH:
