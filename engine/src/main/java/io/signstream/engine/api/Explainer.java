@@ -105,7 +105,7 @@ public final class Explainer implements AutoCloseable {
         InputChecks.check(graph, input);
         try (NDManager m = backend.newManager()) {
             NDArray logits = ForwardPass.logits(bound, m.create(input.data(), new Shape(input.shape())));
-            return new NpyArray(logits.toFloatArray(), logits.getShape().getShape());
+            return new NpyArray(logits.toFloatArray(), logits.getShape().getShape().clone());
         } catch (RuntimeException e) {
             throw computeFailed(e);
         }
@@ -133,7 +133,7 @@ public final class Explainer implements AutoCloseable {
                 targetLogits[i] = logits[i * classes + t[i]];
             }
             NDArray map = MethodRunner.run(bound, x, t, spec);
-            NpyArray out = new NpyArray(map.toFloatArray(), map.getShape().getShape());
+            NpyArray out = new NpyArray(map.toFloatArray(), map.getShape().getShape().clone());
             return new RelevanceMap(method, backend.kind(), backend.device(), out, t, targetLogits,
                     (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException e) {

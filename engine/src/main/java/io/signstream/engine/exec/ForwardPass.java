@@ -131,7 +131,7 @@ public final class ForwardPass {
         Shape s = x.getShape();
         NDArray flat = x.reshape(s.get(0), s.get(1), -1);
         NDArray pooled = g.max() ? flat.max(new int[] {2}, true) : flat.mean(new int[] {2}, true);
-        long[] dims = s.getShape();
+        long[] dims = s.getShape().clone();
         for (int i = 2; i < dims.length; i++) {
             dims[i] = 1;
         }
