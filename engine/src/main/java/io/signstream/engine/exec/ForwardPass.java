@@ -41,7 +41,7 @@ public final class ForwardPass {
         } else if (layer instanceof Layer.AvgPool p) {
             return Pooling.avgPool(backend, x, p.spec(), p.countIncludePad());
         } else if (layer instanceof Layer.GlobalPool g) {
-            return g.max() ? x.max(spatialAxes(x), true) : x.mean(spatialAxes(x), true);
+            return globalPool(x, g.max());
         } else if (layer instanceof Layer.Activation a) {
             return activation(a, x);
         } else if (layer instanceof Layer.BatchNorm bn) {
@@ -121,6 +121,17 @@ public final class ForwardPass {
         System.arraycopy(p.pads(), 0, begin, 0, rank);
         System.arraycopy(p.pads(), rank, end, 0, rank);
         return backend.pad(x, begin, end, p.value());
+    }
+
+    /** DJL's PyTorch max and mean reduce one axis per call, so the spatial axes are flattened into one first. */
+    static NDArray globalPool(NDArray x, boolean max) {
+        long[] kept = new long[x.getShape().dimension()];
+        java.util.Arrays.fill(kept, 1);
+        kept[0] = x.getShape().get(0);
+        kept[1] = x.getShape().get(1);
+        NDArray flat = x.reshape(kept[0], kept[1], -1);
+        NDArray pooled = max ? flat.max(new int[] {2}, true) : flat.mean(new int[] {2}, true);
+        return pooled.reshape(new Shape(kept));
     }
 
     static int[] spatialAxes(NDArray x) {
