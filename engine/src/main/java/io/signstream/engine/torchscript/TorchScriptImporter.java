@@ -220,9 +220,12 @@ public final class TorchScriptImporter {
                 }
                 return build(file, result);
             } catch (Unsupported e) {
-                String why = e.getMessage();
-                throw new ExplainException(e.kind, (e.kind == Kind.UNSUPPORTED_MODEL
-                        ? "TorchScript model " + file + " cannot be imported as a graph: " : file + ": ") + why);
+                String prefix = switch (e.kind) {
+                    case UNSUPPORTED_MODEL -> "TorchScript model " + file + " cannot be imported as a graph: ";
+                    case CORRUPT_MODEL -> "corrupt TorchScript model " + archive.path() + ": ";
+                    default -> file + ": ";
+                };
+                throw new ExplainException(e.kind, prefix + e.getMessage());
             }
         }
 
