@@ -182,7 +182,6 @@ public final class TorchScriptImporter {
         private final long[] sampleShape;
         private final TorchScriptTensors tensors;
         private final List<Pending> nodes = new ArrayList<>();
-        private final Map<String, Pending> byId = new HashMap<>();
         private final Set<String> usedNames = new HashSet<>();
         private String inputName;
         private Frame frame;
@@ -542,7 +541,6 @@ public final class TorchScriptImporter {
             Pending p = new Pending(id, layer, inputs.stream().map(TensorVal::id).toList(), op);
             p.name = id;
             nodes.add(p);
-            byId.put(id, p);
             frame.emitted.add(p);
             return new TensorVal(id, shape);
         }
