@@ -138,9 +138,6 @@ public final class ForwardPass {
         return pooled.reshape(new Shape(dims));
     }
 
-        return axes;
-    }
-
     static Shape flattenShape(Shape s, int axis) {
         long outer = 1;
         for (int i = 0; i < axis; i++) {
