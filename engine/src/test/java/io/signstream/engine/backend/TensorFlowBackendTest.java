@@ -176,6 +176,17 @@ class TensorFlowBackendTest {
         }
     }
 
+    /** With the synchronous context a failing TensorFlow op fails alone; later ops still run. */
+    @Test
+    void aFailingOpDoesNotPoisonTheEngine() {
+        try (NDManager m = tf.newManager()) {
+            NDArray a = m.ones(new Shape(2, 3));
+            org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> a.add(m.ones(new Shape(4, 5))).toFloatArray());
+            assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, a.add(a).toFloatArray());
+        }
+    }
+
     @Test
     void whereMatchesDefault() {
         float[] x = random(new Random(3), new long[] {2, 6});
