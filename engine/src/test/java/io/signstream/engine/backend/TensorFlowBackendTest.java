@@ -29,9 +29,7 @@ class TensorFlowBackendTest {
     @BeforeAll
     static void open() {
         pt = Backends.open(EngineKind.PYTORCH);
-        long t0 = System.nanoTime();
         tf = Backends.open(EngineKind.TENSORFLOW);
-        System.err.printf("TensorFlow backend opened in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     @AfterAll
