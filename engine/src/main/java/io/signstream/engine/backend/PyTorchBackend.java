@@ -50,27 +50,7 @@ public final class PyTorchBackend implements Backend {
 
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        int k = spec.spatialRank();
-        boolean symmetric = spec.symmetricPadding();
-        long[] padded = inputShape.getShape();
-        long[] pads = new long[k];
-        long[] outPad = new long[k];
-        for (int i = 0; i < k; i++) {
-            if (!symmetric) {
-                padded[2 + i] += spec.padBegin()[i] + spec.padEnd()[i];
-            } else {
-                pads[i] = spec.padBegin()[i];
-            }
-            long kernel = w.getShape().get(2 + i);
-            long produced = (g.getShape().get(2 + i) - 1) * spec.strides()[i] - 2 * pads[i]
-                    + (long) spec.dilations()[i] * (kernel - 1) + 1;
-            outPad[i] = padded[2 + i] - produced;
-        }
-        NDArray out = g.getNDArrayInternal()
-                .deconvolution(g, w, null, new Shape(toLong(spec.strides())), new Shape(pads), new Shape(outPad),
-                        new Shape(toLong(spec.dilations())), spec.groups())
-                .singletonOrThrow();
-        return symmetric ? out : cropSpatial(out, spec, inputShape);
+        return TransposedConvolution.apply(this, g, w, spec, inputShape);
     }
 
     private NDArray padSpatial(NDArray x, ConvSpec spec) {
@@ -82,15 +62,6 @@ public final class PyTorchBackend implements Backend {
             end[2 + i] = spec.padEnd()[i];
         }
         return pad(x, begin, end, 0f);
-    }
-
-    private static NDArray cropSpatial(NDArray x, ConvSpec spec, Shape inputShape) {
-        StringBuilder index = new StringBuilder(":,:");
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            long from = spec.padBegin()[i];
-            index.append(',').append(from).append(':').append(from + inputShape.get(2 + i));
-        }
-        return x.get(index.toString());
     }
 
     static long[] toLong(int[] values) {

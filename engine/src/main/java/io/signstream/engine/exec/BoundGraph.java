@@ -27,6 +27,7 @@ public final class BoundGraph implements AutoCloseable {
     private final NDManager manager;
     private final Map<Weights, NDArray> arrays = new IdentityHashMap<>();
     private final Map<Weights, NDArray> transposed = new IdentityHashMap<>();
+    private final Map<Weights, NDArray[]> batchNorms = new IdentityHashMap<>();
 
     public BoundGraph(Graph graph, Backend backend) {
         this.graph = graph;
@@ -53,6 +54,18 @@ public final class BoundGraph implements AutoCloseable {
     /** The transpose of a 2-D constant (Dense kernels are used as x·Wᵀ). */
     public synchronized NDArray transposedArray(Weights w) {
         return transposed.computeIfAbsent(w, k -> array(k).transpose().duplicate());
+    }
+
+    /**
+     * BatchNorm as a per-channel affine map y = a·x + c, computed once per layer: a = scale/√(var+eps),
+     * c = bias − mean·a, both shaped to broadcast over axis 1 of a tensor of the given rank.
+     */
+    public synchronized NDArray[] batchNormAffine(io.signstream.engine.graph.Layer.BatchNorm bn, int rank) {
+        return batchNorms.computeIfAbsent(bn.scale(), k -> {
+            NDArray factor = array(bn.scale()).div(array(bn.variance()).add(bn.epsilon()).sqrt());
+            NDArray shift = array(bn.bias()).sub(array(bn.mean()).mul(factor));
+            return new NDArray[] {perChannel(factor, rank), perChannel(shift, rank)};
+        });
     }
 
     /** A constant shaped to broadcast over axis 1 of a tensor of the given rank (per-channel values). */

@@ -41,7 +41,7 @@ public final class ForwardPass {
         } else if (layer instanceof Layer.AvgPool p) {
             return Pooling.avgPool(backend, x, p.spec(), p.countIncludePad());
         } else if (layer instanceof Layer.GlobalPool g) {
-            return g.max() ? x.max(spatialAxes(x), true) : x.mean(spatialAxes(x), true);
+            return globalPool(g, x);
         } else if (layer instanceof Layer.Activation a) {
             return activation(a, x);
         } else if (layer instanceof Layer.BatchNorm bn) {
@@ -88,9 +88,7 @@ public final class ForwardPass {
 
     /** Per-channel factor a = scale/√(var+eps) and shift c = bias − mean·a, so that y = a·x + c. */
     static NDArray[] batchNormAffine(BoundGraph model, Layer.BatchNorm bn, int rank) {
-        NDArray factor = model.array(bn.scale()).div(model.array(bn.variance()).add(bn.epsilon()).sqrt());
-        NDArray shift = model.array(bn.bias()).sub(model.array(bn.mean()).mul(factor));
-        return new NDArray[] {model.perChannel(factor, rank), model.perChannel(shift, rank)};
+        return model.batchNormAffine(bn, rank);
     }
 
     private static NDArray batchNorm(BoundGraph model, Layer.BatchNorm bn, NDArray x) {
@@ -104,11 +102,11 @@ public final class ForwardPass {
             case ADD:
                 return x.add(c);
             case SUB:
-                return op.constantFirst() ? c.sub(x) : x.sub(c);
+                return op.constantFirst() ? x.neg().add(c) : x.sub(c);
             case MUL:
                 return x.mul(c);
             case DIV:
-                return op.constantFirst() ? c.div(x) : x.div(c);
+                return op.constantFirst() ? x.pow(-1f).mul(c) : x.div(c);
             default:
                 throw new IllegalStateException("no forward computation for " + op.op());
         }
@@ -121,6 +119,18 @@ public final class ForwardPass {
         System.arraycopy(p.pads(), 0, begin, 0, rank);
         System.arraycopy(p.pads(), rank, end, 0, rank);
         return backend.pad(x, begin, end, p.value());
+    }
+
+    /** Global pooling over a (N, C, -1) view: DJL's PyTorch max/mean take a single axis. */
+    static NDArray globalPool(Layer.GlobalPool g, NDArray x) {
+        Shape s = x.getShape();
+        NDArray flat = x.reshape(s.get(0), s.get(1), -1);
+        NDArray pooled = g.max() ? flat.max(new int[] {2}, true) : flat.mean(new int[] {2}, true);
+        long[] dims = s.getShape();
+        for (int i = 2; i < dims.length; i++) {
+            dims[i] = 1;
+        }
+        return pooled.reshape(new Shape(dims));
     }
 
     static int[] spatialAxes(NDArray x) {

@@ -1,0 +1,183 @@
+package io.signstream.engine.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.api.ExplainException;
+import io.signstream.engine.exec.Activations;
+import io.signstream.engine.exec.BoundGraph;
+import io.signstream.engine.exec.DeconvNetPropagation;
+import io.signstream.engine.exec.ForwardPass;
+import io.signstream.engine.exec.GradientPropagation;
+import io.signstream.engine.exec.GuidedBackpropPropagation;
+import io.signstream.engine.exec.Propagation;
+import io.signstream.engine.exec.ReversePass;
+import java.util.SplittableRandom;
+
+/**
+ * Computes one method on a batch: a reverse pass (or several, for the path and noise methods) followed by the
+ * name's post-hoc modifier. Works on any backend; the arrays it returns belong to the caller's manager.
+ *
+ * <pre>{@code
+ * NDArray map = MethodRunner.run(model, x, targets, MethodNames.parse("gradient_x_sign", MethodParams.empty()));
+ * }</pre>
+ */
+public final class MethodRunner {
+
+    /** The most input elements one internal chunk of a path/noise method may hold (bounds memory). */
+    static final long CHUNK_ELEMENTS = 1L << 22;
+    static final int MAX_STEPS = 4096;
+    static final int MAX_SAMPLES = 4096;
+
+    private MethodRunner() {
+    }
+
+    /**
+     * @param model the graph on its backend
+     * @param x the batch (N, ...), in a manager the caller owns
+     * @param targets one class per sample
+     */
+    public static NDArray run(BoundGraph model, NDArray x, int[] targets, MethodSpec spec) throws ExplainException {
+        NDArray base = switch (spec.family()) {
+            case GRADIENT -> gradients(model, x, targets, new GradientPropagation(), false);
+            case INPUT_T_GRADIENT -> gradients(model, x, targets, new GradientPropagation(), false).mul(x);
+            case GUIDED_BACKPROP -> gradients(model, x, targets, new GuidedBackpropPropagation(), true);
+            case DECONVNET -> gradients(model, x, targets, new DeconvNetPropagation(), true);
+            case LRP -> gradients(model, x, targets, spec.lrp(), true);
+            case INTEGRATED_GRADIENTS -> integratedGradients(model, x, targets, spec.params());
+            case SMOOTHGRAD, VARGRAD -> noiseTunnel(model, x, targets, spec);
+            case GRAD_CAM -> GradCam.image(model, x, targets, spec.params());
+            case GRAD_CAM_TIMESERIES -> GradCam.timeSeries(model, x, targets, spec.params());
+        };
+        if (spec.family() == Family.GRAD_CAM && !(spec.modifier() instanceof Modifier.None)) {
+            base = base.broadcast(x.getShape());
+        }
+        return SignFunctions.apply(spec.modifier(), base, x);
+    }
+
+    /**
+     * One reverse pass per chunk of the batch.
+     *
+     * @param logitSeed seed with onehot(c)·f_c (LRP, guided backprop, DeconvNet) instead of onehot(c)
+     */
+    static NDArray gradients(BoundGraph model, NDArray x, int[] targets, Propagation rules, boolean logitSeed) {
+        NDManager caller = x.getManager();
+        int n = (int) x.getShape().get(0);
+        int chunk = chunkSize(x);
+        if (n <= chunk) {
+            return oneChunk(model, x, targets, rules, logitSeed, caller);
+        }
+        NDList parts = new NDList();
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            int[] t = java.util.Arrays.copyOfRange(targets, from, to);
+            parts.add(oneChunk(model, x.get(from + ":" + to), t, rules, logitSeed, caller));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    private static NDArray oneChunk(BoundGraph model, NDArray x, int[] targets, Propagation rules, boolean logitSeed,
+            NDManager caller) {
+        try (NDManager scope = model.backend().newManager()) {
+            NDArray input = x.duplicate();
+            input.attach(scope);
+            Activations acts = ForwardPass.run(model, input);
+            NDArray logits = acts.output();
+            NDArray seed = logitSeed ? Seeds.oneHotTimesLogit(logits, targets)
+                    : Seeds.oneHot(scope, targets, logits.getShape().get(1));
+            NDArray grad = ReversePass.toInput(model, acts, seed, rules);
+            grad.attach(caller);
+            return grad;
+        }
+    }
+
+    /** x ⊙ (1/n) Σ_{i=0}^{n−1} G(i/(n−1)·x): zero baseline, both end points, equal weights. */
+    private static NDArray integratedGradients(BoundGraph model, NDArray x, int[] targets, MethodParams p)
+            throws ExplainException {
+        int steps = p.integer("steps", 50, 2, MAX_STEPS);
+        double reference = p.number("reference_inputs", 0.0);
+        NDManager m = x.getManager();
+        int n = (int) x.getShape().get(0);
+        NDArray baseline = x.zerosLike().add((float) reference);
+        NDArray diff = x.sub(baseline);
+        NDArray sum = x.zerosLike();
+        // Steps are batched: every sample's path points form one big batch, cut into bounded chunks.
+        int perChunk = Math.max(1, chunkSize(x) / Math.max(1, n));
+        for (int from = 0; from < steps; from += perChunk) {
+            int to = Math.min(steps, from + perChunk);
+            NDList points = new NDList();
+            int[] t = new int[n * (to - from)];
+            for (int i = from; i < to; i++) {
+                points.add(baseline.add(diff.mul((float) ((double) i / (steps - 1)))));
+                System.arraycopy(targets, 0, t, (i - from) * n, n);
+            }
+            NDArray g = gradients(model, NDArrays.concat(points, 0), t, new GradientPropagation(), false);
+            sum = sum.add(g.reshape(shapeWithLead(to - from, x.getShape())).sum(new int[] {0}));
+        }
+        return diff.mul(sum.div((float) steps));
+    }
+
+    /** SmoothGrad (mean) or VarGrad (population variance) of gradients at x + N(0, σ²) noise. */
+    private static NDArray noiseTunnel(BoundGraph model, NDArray x, int[] targets, MethodSpec spec)
+            throws ExplainException {
+        MethodParams p = spec.params();
+        int samples = p.integer("augment_by_n", 50, 1, MAX_SAMPLES);
+        double sigma = p.number("noise_scale", 0.2);
+        if (sigma < 0) {
+            throw new ExplainException(ExplainException.Kind.BAD_PARAMETER, "noise_scale must be >= 0, got " + sigma);
+        }
+        // Noise comes from Java, not the engine, so both engines see the same draws for the same seed.
+        SplittableRandom random = new SplittableRandom(p.seed(0L));
+        NDManager m = x.getManager();
+        int n = (int) x.getShape().get(0);
+        long sampleSize = x.getShape().size() / n;
+        float[] clean = x.toFloatArray();
+        NDArray sum = x.zerosLike();
+        NDArray sumSquares = x.zerosLike();
+        int perChunk = Math.max(1, chunkSize(x) / Math.max(1, n));
+        for (int from = 0; from < samples; from += perChunk) {
+            int to = Math.min(samples, from + perChunk);
+            int rows = (to - from) * n;
+            float[] noisy = new float[(int) (rows * sampleSize)];
+            int[] t = new int[rows];
+            for (int k = 0; k < to - from; k++) {
+                for (int i = 0; i < clean.length; i++) {
+                    noisy[k * clean.length + i] = (float) (clean[i] + sigma * random.nextGaussian());
+                }
+                System.arraycopy(targets, 0, t, k * n, n);
+            }
+            NDArray batch = m.create(noisy, new Shape(concatDims(rows, x.getShape())));
+            NDArray g = gradients(model, batch, t, new GradientPropagation(), false)
+                    .reshape(shapeWithLead(to - from, x.getShape()));
+            sum = sum.add(g.sum(new int[] {0}));
+            sumSquares = sumSquares.add(g.square().sum(new int[] {0}));
+        }
+        NDArray mean = sum.div((float) samples);
+        if (spec.family() == Family.SMOOTHGRAD) {
+            return mean;
+        }
+        return sumSquares.div((float) samples).sub(mean.square()).maximum(0f);
+    }
+
+    private static int chunkSize(NDArray x) {
+        long perSample = Math.max(1, x.getShape().size() / Math.max(1, x.getShape().get(0)));
+        return (int) Math.max(1, Math.min(4096, CHUNK_ELEMENTS / perSample));
+    }
+
+    /** (k, N, ...) for a batch shape (N, ...). */
+    private static Shape shapeWithLead(long k, Shape batchShape) {
+        long[] dims = new long[batchShape.dimension() + 1];
+        dims[0] = k;
+        System.arraycopy(batchShape.getShape(), 0, dims, 1, batchShape.dimension());
+        return new Shape(dims);
+    }
+
+    /** (rows, sample...) for a batch shape (N, sample...). */
+    private static long[] concatDims(long rows, Shape batchShape) {
+        long[] dims = batchShape.getShape();
+        dims[0] = rows;
+        return dims;
+    }
+}
