@@ -79,6 +79,12 @@ public final class LrpMethods {
         } catch (IllegalArgumentException e) {
             throw new ExplainException(ExplainException.Kind.BAD_PARAMETER,
                     "method '" + baseName + "': " + e.getMessage(), e);
+        } catch (ExplainException e) {
+            // parameter errors from MethodParams do not know which method read them
+            if (e.getMessage().contains("'" + baseName + "'")) {
+                throw e;
+            }
+            throw new ExplainException(e.kind(), "method '" + baseName + "': " + e.getMessage(), e);
         }
     }
 
