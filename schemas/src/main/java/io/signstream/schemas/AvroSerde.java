@@ -1,0 +1,214 @@
+package io.signstream.schemas;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Kafka serde for a generated Avro record in Avro's single-object encoding, with no schema registry.
+ *
+ * <p>Each value is {@code C3 01}, the 8-byte little-endian CRC-64-AVRO fingerprint of the writer
+ * schema ({@link org.apache.avro.SchemaNormalization#parsingFingerprint64}), then the Avro binary
+ * body. To read, the writer schema is looked up by fingerprint in a {@link SchemaStore} — by
+ * default {@link SchemaHistory#shipped()}, every version SignStream ever wrote — and resolved
+ * against the current schema (new fields get their defaults, removed ones are skipped).
+ * Undecodable bytes raise Kafka's {@link SerializationException}, which Kafka Streams' deserialization
+ * handler and dead-letter queue catch. {@code null} maps to {@code null} both ways (tombstones).
+ *
+ * <p>Constructing one also trusts this package in Avro 1.12.2's {@link ClassSecurityValidator},
+ * so no {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES} is needed.
+ *
+ * <pre>{@code
+ * AvroSerde<InferenceEvent> serde = AvroSerde.inferenceEvent();
+ * byte[] bytes = serde.serializer().serialize("signstream.requests", event);
+ * InferenceEvent back = serde.deserializer().deserialize("signstream.requests", bytes);
+ * // Kafka Streams: builder.stream(topics.requests(), Consumed.with(Serdes.String(), serde))
+ * }</pre>
+ *
+ * <p>Instances are thread-safe and may be shared.
+ *
+ * @param <T> the generated record class
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+  /** Length of the single-object header: 2 marker bytes and an 8-byte fingerprint. */
+  public static final int HEADER_LENGTH = 10;
+
+  private final Class<T> type;
+  private final Schema schema;
+  private final BinaryMessageEncoder<T> encoder;
+  private final BinaryMessageDecoder<T> decoder;
+  private final Serializer<T> serializer = new Serializer<>() {
+    @Override
+    public byte[] serialize(String topic, T value) {
+      return value == null ? null : encode(topic, value);
+    }
+  };
+  private final Deserializer<T> deserializer = new Deserializer<>() {
+    @Override
+    public T deserialize(String topic, byte[] bytes) {
+      return bytes == null ? null : decode(topic, bytes);
+    }
+  };
+
+  /**
+   * A serde for {@code type} that reads every writer schema in {@code writerSchemas} (the current
+   * schema of {@code type} is always added).
+   */
+  public AvroSerde(Class<T> type, SchemaStore writerSchemas) {
+    this.type = Objects.requireNonNull(type, "type");
+    trust(type);
+    SpecificData model = SpecificData.getForClass(type); // the generated class's model, with its logical-type conversions
+    this.schema = model.getSchema(type);
+    this.encoder = new BinaryMessageEncoder<>(model, schema);
+    this.decoder = new BinaryMessageDecoder<>(model, schema, Objects.requireNonNull(writerSchemas, "writerSchemas"));
+  }
+
+  /** A serde for {@code type} that reads every version in {@link SchemaHistory#shipped()}. */
+  public static <T extends SpecificRecord> AvroSerde<T> forClass(Class<T> type) {
+    return new AvroSerde<>(type, SchemaHistory.shipped());
+  }
+
+  /** Serde for {@link InferenceEvent} (topic {@code <prefix>requests}). */
+  public static AvroSerde<InferenceEvent> inferenceEvent() {
+    return forClass(InferenceEvent.class);
+  }
+
+  /** Serde for {@link Explanation} (topic {@code <prefix>explanations}). */
+  public static AvroSerde<Explanation> explanation() {
+    return forClass(Explanation.class);
+  }
+
+  /** Serde for {@link DeadLetter} (topic {@code <prefix>dead-letter}). */
+  public static AvroSerde<DeadLetter> deadLetter() {
+    return forClass(DeadLetter.class);
+  }
+
+  /** Serde for {@link ExplainTask} (topics {@code <prefix>tasks.<engine>}). */
+  public static AvroSerde<ExplainTask> explainTask() {
+    return forClass(ExplainTask.class);
+  }
+
+  /**
+   * Makes Avro 1.12.2's {@link ClassSecurityValidator} trust every class in the package of
+   * {@code type} (a no-op when it already does, e.g. through
+   * {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES}). Called by every constructor; call it
+   * yourself before using a generated class's own {@code fromByteBuffer}/{@code getDecoder()}
+   * without a serde.
+   */
+  public static synchronized void trust(Class<?> type) {
+    ClassSecurityValidator.ClassSecurityPredicate global = ClassSecurityValidator.getGlobal();
+    if (global.isTrusted(type)) {
+      return;
+    }
+    String pkg = type.getPackageName();
+    ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(global, c -> c.getPackageName().equals(pkg)));
+  }
+
+  /** Trusts the package of the generated SignStream records, {@code io.signstream.schemas}; see {@link #trust(Class)}. */
+  public static void trustSchemaPackage() {
+    trust(InferenceEvent.class);
+  }
+
+  /** The record class. */
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The schema this serde writes, and reads into. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** Encodes a record (header + body). */
+  public byte[] encode(T value) {
+    return encode(null, Objects.requireNonNull(value, "value"));
+  }
+
+  /**
+   * Decodes a single-object encoded record.
+   *
+   * @throws SerializationException if the bytes are not a record this serde can read
+   */
+  public T decode(byte[] bytes) {
+    return decode(null, Objects.requireNonNull(bytes, "bytes"));
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return serializer;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return deserializer;
+  }
+
+  private byte[] encode(String topic, T value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try {
+      encoder.encode(value, out);
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException("cannot encode " + type.getSimpleName()
+          + (topic == null ? "" : " for topic '" + topic + "'") + ": " + e, e);
+    }
+    return out.toByteArray();
+  }
+
+  private T decode(String topic, byte[] bytes) {
+    String what = "cannot decode " + type.getSimpleName()
+        + (topic == null ? "" : " from topic '" + topic + "'") + ": ";
+    if (bytes.length < HEADER_LENGTH) {
+      throw new SerializationException(what + "only " + bytes.length
+          + " bytes, but Avro single-object encoding starts with a " + HEADER_LENGTH
+          + "-byte header (C3 01 + 8-byte schema fingerprint)");
+    }
+    if (bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+      throw new SerializationException(what + String.format(
+          "not Avro single-object encoding: starts with %02X %02X instead of C3 01", bytes[0] & 0xFF, bytes[1] & 0xFF));
+    }
+    long fingerprint = fingerprintOf(bytes);
+    ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+    T value;
+    try {
+      value = decoder.decode(in, null);
+    } catch (MissingSchemaException e) {
+      throw new SerializationException(what + String.format(
+          "unknown writer schema fingerprint %016x; add that schema version to %s and its index",
+          fingerprint, SchemaHistory.RESOURCE_DIR), e);
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException(what + String.format(
+          "corrupt Avro body (%d bytes, writer schema fingerprint %016x): %s", bytes.length, fingerprint, e), e);
+    }
+    if (in.available() > 0) {
+      throw new SerializationException(what + String.format(
+          "%d trailing bytes after the record (writer schema fingerprint %016x)", in.available(), fingerprint));
+    }
+    return value;
+  }
+
+  /** The writer-schema fingerprint in a single-object header (bytes 2..9, little-endian). */
+  public static long fingerprintOf(byte[] bytes) {
+    if (bytes.length < HEADER_LENGTH) {
+      throw new IllegalArgumentException("need " + HEADER_LENGTH + " header bytes, got " + bytes.length);
+    }
+    long fp = 0;
+    for (int i = HEADER_LENGTH - 1; i >= 2; i--) {
+      fp = (fp << 8) | (bytes[i] & 0xFF);
+    }
+    return fp;
+  }
+}
