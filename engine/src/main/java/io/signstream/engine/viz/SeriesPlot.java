@@ -121,7 +121,7 @@ public final class SeriesPlot {
             int y0 = TOP;
             int y1 = o.height() - BOTTOM;
             double[] range = range(values, true);
-            drawYAxis(g, range, x0, x1, y0, y1);
+            drawYAxis(g, range, ticks(values, true), x0, x1, y0, y1);
             int n = values.length;
             double slot = (double) (x1 - x0) / n;
             double barW = Math.max(1.0, slot * 0.8);
@@ -188,8 +188,8 @@ public final class SeriesPlot {
                 int py0 = TOP + ch * o.panelHeight() + 4;
                 int py1 = TOP + (ch + 1) * o.panelHeight() - 4;
                 double[] range = range(channels[ch], false);
-                drawYAxis(g, range, x0, x1, py0, py1);
-                Labels.draw(g, "ch " + ch, 4, (py0 + py1) / 2 + 4, LEFT - 30, AXIS);
+                drawYAxis(g, range, ticks(channels[ch], false), x0, x1, py0, py1);
+                Labels.draw(g, "ch " + ch, x0 + 4, py0 + 11, 60, AXIS);
                 double[] ys = new double[t];
                 for (int i = 0; i < t; i++) {
                     ys[i] = Float.isNaN(channels[ch][i]) ? Double.NaN : yOf(channels[ch][i], range, py0, py1);
@@ -296,9 +296,24 @@ public final class SeriesPlot {
         return y1 - (clamped - range[0]) / (range[1] - range[0]) * (y1 - y0);
     }
 
-    private static void drawYAxis(Graphics2D g, double[] range, int x0, int x1, int y0, int y1) {
+    /**
+     * Tick values: the data's minimum and maximum (5 % inside the plot's edges, so labels of stacked panels do
+     * not collide) and 0 for bars or the midpoint for lines.
+     */
+    private static double[] ticks(float[] v, boolean bars) {
+        double[] r = range(v, bars);
+        double pad = (r[1] - r[0]) / 1.1 * 0.05;
+        double lo = r[0] + pad;
+        double hi = r[1] - pad;
+        double mid = bars ? 0 : (lo + hi) / 2;
+        if (bars && (lo == 0 || hi == 0)) {
+            return new double[] {lo, hi};
+        }
+        return new double[] {lo, mid, hi};
+    }
+
+    private static void drawYAxis(Graphics2D g, double[] range, double[] ticks, int x0, int x1, int y0, int y1) {
         g.setStroke(new BasicStroke(1f));
-        double[] ticks = {range[0], (range[0] + range[1]) / 2, range[1]};
         for (double tick : ticks) {
             int y = (int) Math.round(yOf(tick, range, y0, y1));
             g.setColor(GRID);
