@@ -12,6 +12,7 @@ import io.signstream.engine.exec.ForwardPass;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.method.MethodNames;
 import io.signstream.engine.method.MethodParams;
+import io.signstream.engine.method.MethodResult;
 import io.signstream.engine.method.MethodRunner;
 import io.signstream.engine.method.MethodSpec;
 import io.signstream.engine.npy.NpyArray;
@@ -130,17 +131,11 @@ public final class Explainer implements AutoCloseable {
         long start = System.nanoTime();
         try (NDManager m = backend.newManager()) {
             NDArray x = m.create(input.data(), new Shape(input.shape()));
-            float[] logits = ForwardPass.logits(bound, x).toFloatArray();
-            int classes = logits.length / (int) input.shape()[0];
-            int[] t = InputChecks.targets(targets, logits, classes, spec, (int) input.shape()[0]);
-            float[] targetLogits = new float[t.length];
-            for (int i = 0; i < t.length; i++) {
-                targetLogits[i] = logits[i * classes + t[i]];
-            }
-            NDArray map = MethodRunner.run(bound, x, t, spec);
+            MethodResult result = MethodRunner.explain(bound, x, targets, spec);
+            NDArray map = result.map();
             NpyArray out = new NpyArray(map.toFloatArray(), map.getShape().getShape().clone());
-            return new RelevanceMap(method, backend.kind(), backend.device(), out, t, targetLogits,
-                    (System.nanoTime() - start) / 1e9);
+            return new RelevanceMap(method, backend.kind(), backend.device(), out, result.targets(),
+                    result.targetLogits(), (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException e) {
             throw computeFailed(e);
         }
