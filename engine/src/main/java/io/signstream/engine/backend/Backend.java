@@ -53,7 +53,7 @@ public interface Backend extends AutoCloseable {
             if (begin[axis] == 0 && end[axis] == 0) {
                 continue;
             }
-            long[] dims = out.getShape().getShape();
+            long[] dims = out.getShape().getShape().clone(); // getShape() is the live array: never mutate it
             NDList parts = new NDList();
             if (begin[axis] > 0) {
                 dims[axis] = begin[axis];
@@ -61,13 +61,21 @@ public interface Backend extends AutoCloseable {
             }
             parts.add(out);
             if (end[axis] > 0) {
-                long[] e = out.getShape().getShape();
+                long[] e = out.getShape().getShape().clone();
                 e[axis] = end[axis];
                 parts.add(out.getManager().full(new Shape(e), value, out.getDataType()));
             }
             out = NDArrays.concat(parts, axis);
         }
         return out;
+    }
+
+    /**
+     * Element-wise choice with broadcasting: {@code a} where {@code condition} holds, else {@code b}. The default is
+     * DJL's {@link NDArrays#where}, which DJL's TensorFlow engine does not implement.
+     */
+    default NDArray where(NDArray condition, NDArray a, NDArray b) {
+        return NDArrays.where(condition, a, b);
     }
 
     @Override

@@ -48,6 +48,10 @@ public final class PyTorchBackend implements Backend {
                 .singletonOrThrow();
     }
 
+    /**
+     * DJL 0.28's PyTorch engine has no transposed convolution ({@code deconvolution} throws "Not implemented"),
+     * so the transpose runs as a convolution of the up-sampled signal with the flipped kernel.
+     */
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
         return TransposedConvolution.apply(this, g, w, spec, inputShape);

@@ -1,15 +1,32 @@
 package io.signstream.engine.backend;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.tensorflow.engine.TfRawOp;
 import io.signstream.engine.graph.ConvSpec;
 
-/** Work in progress: replaced by the real TensorFlow backend. */
+/**
+ * The TensorFlow backend. DJL's TensorFlow NDArray API leaves convolution unimplemented and has no autograd, so
+ * convolution, its transpose and padding run as raw TensorFlow ops executed eagerly (see {@link TfRawOp} and
+ * {@link TensorFlowConvolution}).
+ *
+ * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes happen inside each call,
+ * because TensorFlow's CPU convolution kernels only accept NHWC.
+ */
 final class TensorFlowBackend implements Backend {
+
+    private final Device device;
+    private final NDManager root;
+
     TensorFlowBackend(Device device) {
-        throw new UnsupportedOperationException("TensorFlow backend not built yet");
+        // Must precede the first touch of the engine, or DJL tries to download the natives.
+        TensorFlowNatives.ensureLibraryPath();
+        this.device = device;
+        this.root = Engine.getEngine(EngineKind.TENSORFLOW.djlName()).newBaseManager(device);
     }
 
     @Override
@@ -19,25 +36,40 @@ final class TensorFlowBackend implements Backend {
 
     @Override
     public String device() {
-        return "cpu()";
+        return device.toString();
     }
 
     @Override
     public NDManager newManager() {
-        throw new UnsupportedOperationException();
+        return root.newSubManager();
     }
 
     @Override
     public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
-        throw new UnsupportedOperationException();
+        return TensorFlowConvolution.conv(x, w, bias, spec);
     }
 
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        throw new UnsupportedOperationException();
+        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape);
+    }
+
+    /** One PadV2 op instead of the default's concatenations. */
+    @Override
+    public NDArray pad(NDArray x, long[] begin, long[] end, float value) {
+        return TensorFlowConvolution.pad(x, begin, end, value);
+    }
+
+    /** SelectV2 (the broadcasting select): DJL's TensorFlow engine leaves {@code where} unimplemented. */
+    @Override
+    public NDArray where(NDArray condition, NDArray a, NDArray b) {
+        NDArray mask = condition.getDataType() == DataType.BOOLEAN ? condition
+                : condition.toType(DataType.BOOLEAN, false);
+        return TfRawOp.of(a.getManager(), "SelectV2").input(mask).input(a).input(b).run();
     }
 
     @Override
     public void close() {
+        root.close();
     }
 }

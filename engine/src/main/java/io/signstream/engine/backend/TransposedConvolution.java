@@ -43,7 +43,7 @@ final class TransposedConvolution {
 
     /** (Cout, Cin/g, k...) → (Cin, Cout/g, k...) with every spatial axis reversed. */
     private static NDArray flippedTransposedKernel(NDArray w, int groups) {
-        long[] dims = w.getShape().getShape();
+        long[] dims = w.getShape().getShape().clone();
         long cout = dims[0];
         long cinPerGroup = dims[1];
         long[] grouped = new long[dims.length + 1];
@@ -74,11 +74,11 @@ final class TransposedConvolution {
         }
         long length = x.getShape().get(axis);
         NDArray expanded = x.expandDims(axis + 1);
-        long[] zerosDims = expanded.getShape().getShape();
+        long[] zerosDims = expanded.getShape().getShape().clone();
         zerosDims[axis + 1] = stride - 1;
         NDArray interleaved = NDArrays.concat(
                 new NDList(expanded, x.getManager().zeros(new Shape(zerosDims), x.getDataType())), axis + 1);
-        long[] merged = x.getShape().getShape();
+        long[] merged = x.getShape().getShape().clone();
         merged[axis] = length * stride;
         NDArray flat = interleaved.reshape(new Shape(merged));
         return flat.get(slice(flat.getShape().dimension(), axis, 0, (length - 1) * stride + 1));

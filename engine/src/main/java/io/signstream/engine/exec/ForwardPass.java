@@ -27,6 +27,11 @@ public final class ForwardPass {
         return acts;
     }
 
+    /** The logits only, (N, classes). */
+    public static NDArray logits(BoundGraph model, NDArray x) {
+        return run(model, x).output();
+    }
+
     /** One layer's forward computation. */
     public static NDArray apply(BoundGraph model, Layer layer, List<NDArray> in) {
         Backend backend = model.backend();
@@ -43,7 +48,7 @@ public final class ForwardPass {
         } else if (layer instanceof Layer.GlobalPool g) {
             return globalPool(g, x);
         } else if (layer instanceof Layer.Activation a) {
-            return activation(a, x);
+            return activation(backend, a, x);
         } else if (layer instanceof Layer.BatchNorm bn) {
             return batchNorm(model, bn, x);
         } else if (layer instanceof Layer.Add) {
@@ -71,12 +76,12 @@ public final class ForwardPass {
         return d.bias() == null ? y : y.add(model.array(d.bias()));
     }
 
-    static NDArray activation(Layer.Activation a, NDArray x) {
+    static NDArray activation(Backend backend, Layer.Activation a, NDArray x) {
         switch (a.function()) {
             case RELU:
                 return x.maximum(0f);
             case LEAKY_RELU:
-                return NDArrays.where(x.gt(0f), x, x.mul(a.alpha()));
+                return backend.where(x.gt(0f), x, x.mul(a.alpha()));
             case SIGMOID:
                 return x.getNDArrayInternal().sigmoid();
             case TANH:
@@ -126,7 +131,7 @@ public final class ForwardPass {
         Shape s = x.getShape();
         NDArray flat = x.reshape(s.get(0), s.get(1), -1);
         NDArray pooled = g.max() ? flat.max(new int[] {2}, true) : flat.mean(new int[] {2}, true);
-        long[] dims = s.getShape();
+        long[] dims = s.getShape().clone();
         for (int i = 2; i < dims.length; i++) {
             dims[i] = 1;
         }

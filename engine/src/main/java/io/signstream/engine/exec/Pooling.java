@@ -70,7 +70,7 @@ public final class Pooling {
         for (int i = 3; i < s.dimension(); i++) {
             flat[i - 1] = s.get(i);
         }
-        long[] paddedDims = inputShape.getShape();
+        long[] paddedDims = inputShape.getShape().clone(); // a copy: Shape.getShape() is the live array
         for (int i = 0; i < spec.spatialRank(); i++) {
             paddedDims[2 + i] += spec.padBegin()[i] + spec.padEnd()[i];
         }
@@ -106,7 +106,7 @@ public final class Pooling {
         if (countIncludePad || !hasPadding(spec)) {
             return m.create((float) spec.windowSize());
         }
-        long[] dims = like.getShape().getShape();
+        long[] dims = like.getShape().getShape().clone(); // a copy: Shape.getShape() is the live array
         dims[0] = 1;
         dims[1] = 1;
         NDArray ones = m.ones(new Shape(dims));

@@ -42,6 +42,30 @@ public final class MethodNames {
         return LEGACY;
     }
 
+    /** A short note of the parameters a legacy name reads, for listings. */
+    public static String parameterHint(String name) {
+        String pad = " ".repeat(Math.max(1, 42 - name.length()));
+        if (name.startsWith("integrated_gradients")) {
+            return pad + "steps=50, reference_inputs=0";
+        }
+        if (name.startsWith("smoothgrad") || name.startsWith("vargrad")) {
+            return pad + "augment_by_n=50, noise_scale=0.2, seed=0" + (name.contains("_mu") ? ", mu" : "");
+        }
+        if (name.startsWith("grad_cam")) {
+            return pad + "layer_name (default: first ReLU after the last convolution)";
+        }
+        if (name.endsWith("_x_sign_mu") || name.endsWith("_x_sign_mu_wrapper")) {
+            return pad + "mu=0.0";
+        }
+        if (name.equals("lrp_epsilon_wrapper")) {
+            return pad + "epsilon=0.1";
+        }
+        if (name.startsWith("lrp_gamma")) {
+            return pad + "gamma=0.5";
+        }
+        return "";
+    }
+
     public static MethodSpec parse(String name, MethodParams params) throws ExplainException {
         if (name == null || name.isBlank()) {
             throw unknown(String.valueOf(name));

@@ -176,7 +176,7 @@ public final class MethodRunner {
 
     /** (rows, sample...) for a batch shape (N, sample...). */
     private static long[] concatDims(long rows, Shape batchShape) {
-        long[] dims = batchShape.getShape();
+        long[] dims = batchShape.getShape().clone();
         dims[0] = rows;
         return dims;
     }

@@ -1,0 +1,165 @@
+package io.signstream.engine.api;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.Backend;
+import io.signstream.engine.backend.Backends;
+import io.signstream.engine.backend.DeviceChoice;
+import io.signstream.engine.backend.EngineKind;
+import io.signstream.engine.exec.BoundGraph;
+import io.signstream.engine.exec.ForwardPass;
+import io.signstream.engine.graph.Graph;
+import io.signstream.engine.method.MethodNames;
+import io.signstream.engine.method.MethodParams;
+import io.signstream.engine.method.MethodRunner;
+import io.signstream.engine.method.MethodSpec;
+import io.signstream.engine.npy.NpyArray;
+import io.signstream.engine.onnx.OnnxImporter;
+import io.signstream.engine.torchscript.TorchScriptImporter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The framework-agnostic entry point: model + input + method name → relevance map. The engine follows the model
+ * (TorchScript and ONNX → PyTorch) unless one is asked for; every imported model runs on either engine.
+ * Not thread-safe: use one instance per thread (the stream's workers each hold their own).
+ *
+ * <pre>{@code
+ * try (Explainer ex = Explainer.open(Path.of("digits_cnn.onnx"), EngineKind.TENSORFLOW, DeviceChoice.CPU)) {
+ *     RelevanceMap r = ex.explain(NpyFile.read(Path.of("x.npy")), null, "lrpsign_epsilon_0_1", Map.of());
+ *     NpyFile.write(Path.of("out.npy"), r.map());
+ * }
+ * }</pre>
+ */
+public final class Explainer implements AutoCloseable {
+
+    /** Largest batch one call accepts (bounds memory for inputs that come from outside). */
+    public static final int MAX_BATCH = 4096;
+
+    private final Path file;
+    private final ModelFormat format;
+    private final Backend backend;
+    private Graph graph;
+    private BoundGraph bound;
+
+    private Explainer(Path file, ModelFormat format, Backend backend, Graph graph) {
+        this.file = file;
+        this.format = format;
+        this.backend = backend;
+        this.graph = graph;
+        this.bound = graph == null ? null : new BoundGraph(graph, backend);
+    }
+
+    /** Opens a model on its default engine, on the CPU. */
+    public static Explainer open(Path modelFile) throws ExplainException {
+        return open(modelFile, null, DeviceChoice.CPU);
+    }
+
+    /**
+     * @param engine null for the model's default engine
+     */
+    public static Explainer open(Path modelFile, EngineKind engine, DeviceChoice device) throws ExplainException {
+        if (!Files.isRegularFile(modelFile)) {
+            throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + modelFile);
+        }
+        ModelFormat format = ModelFormat.of(modelFile);
+        Graph graph = format == ModelFormat.ONNX ? OnnxImporter.read(modelFile) : null;
+        EngineKind kind = engine != null ? engine : EngineKind.PYTORCH;
+        Backend backend;
+        try {
+            backend = Backends.open(kind, device);
+        } catch (RuntimeException e) {
+            throw new ExplainException(ExplainException.Kind.COMPUTE_FAILED,
+                    "cannot start the " + kind.id() + " engine: " + e.getMessage(), e);
+        }
+        return new Explainer(modelFile, format, backend, graph);
+    }
+
+    public EngineKind engine() {
+        return backend.kind();
+    }
+
+    public String device() {
+        return backend.device();
+    }
+
+    public Path modelFile() {
+        return file;
+    }
+
+    /** The imported graph (TorchScript models are imported on first use, when the input shape is known). */
+    public Graph graph(long[] sampleShape) throws ExplainException {
+        if (graph == null) {
+            graph = TorchScriptImporter.read(file, sampleShape);
+            bound = new BoundGraph(graph, backend);
+        }
+        return graph;
+    }
+
+    /** The model's logits for a batch, (N, classes). */
+    public NpyArray logits(NpyArray input) throws ExplainException {
+        graph(input.sampleShape());
+        InputChecks.check(graph, input);
+        try (NDManager m = backend.newManager()) {
+            NDArray logits = ForwardPass.logits(bound, m.create(input.data(), new Shape(input.shape())));
+            return new NpyArray(logits.toFloatArray(), logits.getShape().getShape().clone());
+        } catch (RuntimeException e) {
+            throw computeFailed(e);
+        }
+    }
+
+    /**
+     * Computes one method for a batch.
+     *
+     * @param targets one class per sample, or null for each sample's arg-max logit
+     * @param params method parameters (METHODS.md names; PyTorch-side aliases accepted); unused ones are ignored
+     */
+    public RelevanceMap explain(NpyArray input, int[] targets, String method, Map<String, String> params)
+            throws ExplainException {
+        MethodSpec spec = MethodNames.parse(method, MethodParams.of(params == null ? Map.of() : params));
+        graph(input.sampleShape());
+        InputChecks.check(graph, input);
+        long start = System.nanoTime();
+        try (NDManager m = backend.newManager()) {
+            NDArray x = m.create(input.data(), new Shape(input.shape()));
+            float[] logits = ForwardPass.logits(bound, x).toFloatArray();
+            int classes = logits.length / (int) input.shape()[0];
+            int[] t = InputChecks.targets(targets, logits, classes, spec, (int) input.shape()[0]);
+            float[] targetLogits = new float[t.length];
+            for (int i = 0; i < t.length; i++) {
+                targetLogits[i] = logits[i * classes + t[i]];
+            }
+            NDArray map = MethodRunner.run(bound, x, t, spec);
+            NpyArray out = new NpyArray(map.toFloatArray(), map.getShape().getShape().clone());
+            return new RelevanceMap(method, backend.kind(), backend.device(), out, t, targetLogits,
+                    (System.nanoTime() - start) / 1e9);
+        } catch (RuntimeException e) {
+            throw computeFailed(e);
+        }
+    }
+
+    private ExplainException computeFailed(RuntimeException e) {
+        return new ExplainException(ExplainException.Kind.COMPUTE_FAILED, "computation failed on "
+                + backend.kind().id() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        if (bound != null) {
+            bound.close();
+        }
+        backend.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Explainer[" + file + " (" + format + ") on " + backend.kind().id() + " " + backend.device() + "]";
+    }
+
+    static String shape(long[] s) {
+        return Arrays.toString(s);
+    }
+}

@@ -1,0 +1,301 @@
+package io.signstream.engine.backend;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.tensorflow.engine.TfRawOp;
+import io.signstream.engine.graph.ConvSpec;
+
+/**
+ * Convolution, its transpose and padding as raw TensorFlow ops, for channels-first arrays.
+ *
+ * <ul>
+ *   <li>NHWC inside: TensorFlow's CPU kernels for Conv2D and friends reject NCHW, so every call transposes its
+ *       input to NHWC and its result back.</li>
+ *   <li>1-D runs as 2-D with a height of 1 (TensorFlow has no Conv1D op; Keras does the same).</li>
+ *   <li>groups == 1: Conv2D / Conv2DBackpropInput with an HWIO filter.</li>
+ *   <li>groups == channels: DepthwiseConv2dNative / DepthwiseConv2dNativeBackpropInput with a (kh, kw, C, M)
+ *       filter; its output channel c·M + m is PyTorch's, so the pooling kernels (channel multiplier = window size)
+ *       work unchanged.</li>
+ *   <li>other groups: TensorFlow's CPU Conv2D has no groups, so the channels are split per group and the
+ *       results concatenated.</li>
+ *   <li>asymmetric padding: padding "EXPLICIT" with per-side amounts, so no padded copy of the input is made.</li>
+ * </ul>
+ *
+ * <p>Intermediate tensors live in a scratch manager closed before returning; only the result joins the
+ * caller's manager.
+ */
+final class TensorFlowConvolution {
+
+    private static final int[] TO_NHWC = {0, 2, 3, 1};
+    private static final int[] TO_NCHW = {0, 3, 1, 2};
+    /** (Cout, Cin/g, kh, kw) to TensorFlow's HWIO. */
+    private static final int[] TO_HWIO = {2, 3, 1, 0};
+    /** (C, M, kh, kw) to TensorFlow's depthwise (kh, kw, C, M). */
+    private static final int[] TO_DEPTHWISE = {2, 3, 0, 1};
+
+    private TensorFlowConvolution() {
+    }
+
+    static NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
+        checkConv(x.getShape(), w, spec);
+        if (bias != null && bias.getShape().size() != w.getShape().get(0)) {
+            throw new IllegalArgumentException("bias " + bias.getShape() + " does not match " + w.getShape().get(0)
+                    + " output channels");
+        }
+        Geometry geo = Geometry.of(spec);
+        NDManager out = x.getManager();
+        long cin = x.getShape().get(1);
+        int groups = spec.groups();
+        try (NDManager s = out.newSubManager()) {
+            NDArray xh = transpose(s, as4d(s, x), TO_NHWC);
+            NDArray w4 = dilate(s, as4d(s, w), geo);
+            NDArray yh;
+            if (groups == 1) {
+                yh = conv2d(s, xh, transpose(s, w4, TO_HWIO), geo);
+            } else if (groups == cin && geo.depthwiseSupported()) {
+                yh = depthwise(s, xh, depthwiseFilter(s, w4, cin), geo);
+            } else {
+                yh = groupedConv(s, xh, transpose(s, w4, TO_HWIO), groups, geo);
+            }
+            if (bias != null) {
+                yh = TfRawOp.of(s, "BiasAdd").input(yh).input(bias).attr("data_format", "NHWC").run();
+            }
+            return toChannelsFirst(out, s, yh, spec.spatialRank());
+        }
+    }
+
+    static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+        Shape expected = checkConv(inputShape, w, spec);
+        if (!g.getShape().equals(expected)) {
+            throw new IllegalArgumentException("the signal " + g.getShape() + " is not the shape " + expected
+                    + " of the convolution output for an input " + inputShape + " with " + spec);
+        }
+        Geometry geo = Geometry.of(spec);
+        NDManager out = g.getManager();
+        boolean oneD = spec.spatialRank() == 1;
+        long n = inputShape.get(0);
+        long cin = inputShape.get(1);
+        long h = oneD ? 1 : inputShape.get(2);
+        long wd = oneD ? inputShape.get(2) : inputShape.get(3);
+        int groups = spec.groups();
+        try (NDManager s = out.newSubManager()) {
+            NDArray gh = transpose(s, as4d(s, g), TO_NHWC);
+            NDArray w4 = dilate(s, as4d(s, w), geo);
+            NDArray xh;
+            if (groups == 1) {
+                xh = conv2dBackpropInput(s, sizes(s, n, h, wd, cin), transpose(s, w4, TO_HWIO), gh, geo);
+            } else if (groups == cin && geo.depthwiseSupported()) {
+                xh = depthwiseBackpropInput(s, sizes(s, n, h, wd, cin), depthwiseFilter(s, w4, cin), gh, geo);
+            } else {
+                xh = groupedBackpropInput(s, gh, transpose(s, w4, TO_HWIO), groups,
+                        sizes(s, n, h, wd, cin / groups), geo);
+            }
+            return toChannelsFirst(out, s, xh, spec.spatialRank());
+        }
+    }
+
+    /**
+     * Checks the operands in Java and returns the output shape. Why so strict: DJL runs TensorFlow's eager context
+     * asynchronously, and there a kernel that fails poisons the context, so every later op of the process fails
+     * too. Bad shapes must therefore never reach a TensorFlow kernel.
+     */
+    static Shape checkConv(Shape x, NDArray w, ConvSpec spec) {
+        Shape ws = w.getShape();
+        int k = spec.spatialRank();
+        if (k < 1 || k > 2 || x.dimension() != 2 + k || ws.dimension() != 2 + k) {
+            throw new IllegalArgumentException("convolution needs (N, C, spatial...) and (Cout, Cin/groups, k...) for "
+                    + k + " spatial axes (1 or 2), got " + x + " and " + ws);
+        }
+        int groups = spec.groups();
+        if (ws.get(1) * groups != x.get(1) || ws.get(0) % groups != 0) {
+            throw new IllegalArgumentException("kernel " + ws + " with " + groups + " groups does not fit an input "
+                    + "with " + x.get(1) + " channels");
+        }
+        long[] out = new long[2 + k];
+        out[0] = x.get(0);
+        out[1] = ws.get(0);
+        for (int i = 0; i < k; i++) {
+            if (spec.strides()[i] < 1 || spec.dilations()[i] < 1 || spec.padBegin()[i] < 0 || spec.padEnd()[i] < 0) {
+                throw new IllegalArgumentException("invalid convolution geometry " + spec);
+            }
+            out[2 + i] = spec.outputLength(i, x.get(2 + i), ws.get(2 + i));
+            if (out[2 + i] < 1) {
+                throw new IllegalArgumentException("kernel " + ws + " does not fit an input " + x + " with " + spec);
+            }
+        }
+        return new Shape(out);
+    }
+
+    /** Constant padding with one PadV2 op. */
+    static NDArray pad(NDArray x, long[] begin, long[] end, float value) {
+        NDManager m = x.getManager();
+        long[] pairs = new long[2 * begin.length];
+        for (int i = 0; i < begin.length; i++) {
+            pairs[2 * i] = begin[i];
+            pairs[2 * i + 1] = end[i];
+        }
+        try (NDManager s = m.newSubManager()) {
+            NDArray paddings = s.create(pairs, new Shape(begin.length, 2));
+            NDArray fill = s.create(value).toType(x.getDataType(), false);
+            return TfRawOp.of(m, "PadV2").input(x).input(paddings).input(fill).run();
+        }
+    }
+
+    private static NDArray conv2d(NDManager m, NDArray xh, NDArray filter, Geometry geo) {
+        return geo.apply(TfRawOp.of(m, "Conv2D").input(xh).input(filter)).run();
+    }
+
+    private static NDArray conv2dBackpropInput(NDManager m, NDArray sizes, NDArray filter, NDArray gh,
+            Geometry geo) {
+        return geo.apply(TfRawOp.of(m, "Conv2DBackpropInput").input(sizes).input(filter).input(gh)).run();
+    }
+
+    private static NDArray depthwise(NDManager m, NDArray xh, NDArray filter, Geometry geo) {
+        return geo.apply(TfRawOp.of(m, "DepthwiseConv2dNative").input(xh).input(filter)).run();
+    }
+
+    private static NDArray depthwiseBackpropInput(NDManager m, NDArray sizes, NDArray filter, NDArray gh,
+            Geometry geo) {
+        return geo.apply(TfRawOp.of(m, "DepthwiseConv2dNativeBackpropInput").input(sizes).input(filter).input(gh))
+                .run();
+    }
+
+    private static NDArray groupedConv(NDManager m, NDArray xh, NDArray filter, int groups, Geometry geo) {
+        NDArray[] xs = splitLastAxis(m, xh, groups);
+        NDArray[] fs = splitLastAxis(m, filter, groups);
+        NDArray[] ys = new NDArray[groups];
+        for (int i = 0; i < groups; i++) {
+            ys[i] = conv2d(m, xs[i], fs[i], geo);
+        }
+        return concatLastAxis(m, ys);
+    }
+
+    private static NDArray groupedBackpropInput(NDManager m, NDArray gh, NDArray filter, int groups,
+            NDArray groupSizes, Geometry geo) {
+        NDArray[] gs = splitLastAxis(m, gh, groups);
+        NDArray[] fs = splitLastAxis(m, filter, groups);
+        NDArray[] xs = new NDArray[groups];
+        for (int i = 0; i < groups; i++) {
+            xs[i] = conv2dBackpropInput(m, groupSizes, fs[i], gs[i], geo);
+        }
+        return concatLastAxis(m, xs);
+    }
+
+    /** Splits the last axis into equal parts (channels of NHWC, output channels of HWIO). */
+    private static NDArray[] splitLastAxis(NDManager m, NDArray a, int parts) {
+        NDArray axis = m.create(a.getShape().dimension() - 1);
+        return TfRawOp.of(m, "Split").input(axis).input(a).attr("num_split", (long) parts).run(parts);
+    }
+
+    private static NDArray concatLastAxis(NDManager m, NDArray[] parts) {
+        NDArray axis = m.create(parts[0].getShape().dimension() - 1);
+        return TfRawOp.of(m, "ConcatV2").inputList(parts).input(axis).run();
+    }
+
+    /** (C·M, 1, kh, kw) with row c·M + m to TensorFlow's depthwise filter (kh, kw, C, M). */
+    private static NDArray depthwiseFilter(NDManager m, NDArray w4, long channels) {
+        Shape s = w4.getShape();
+        NDArray split = reshape(m, w4, new Shape(channels, s.get(0) / channels, s.get(2), s.get(3)));
+        return transpose(m, split, TO_DEPTHWISE);
+    }
+
+    /**
+     * The kernel with its dilation written out as zeros between the taps. TensorFlow's CPU kernels for the input
+     * gradient reject dilations above 1 ("Current libxsmm and customized CPU implementations do not yet support
+     * dilation rates larger than 1") and the depthwise ones mishandle them, so every op runs at dilation 1 on an
+     * equivalent, larger kernel (exact: the extra taps multiply by zero).
+     */
+    private static NDArray dilate(NDManager m, NDArray w4, Geometry geo) {
+        long dh = geo.kernelDilation()[0];
+        long dw = geo.kernelDilation()[1];
+        if (dh == 1 && dw == 1) {
+            return w4;
+        }
+        Shape s = w4.getShape();
+        long o = s.get(0);
+        long i = s.get(1);
+        long kh = s.get(2);
+        long kw = s.get(3);
+        NDArray split = reshape(m, w4, new Shape(o, i, kh, 1, kw, 1));
+        NDArray paddings = m.create(new long[] {0, 0, 0, 0, 0, 0, 0, dh - 1, 0, 0, 0, dw - 1}, new Shape(6, 2));
+        NDArray spread = TfRawOp.of(m, "Pad").input(split).input(paddings).run();
+        NDArray flat = reshape(m, spread, new Shape(o, i, kh * dh, kw * dw));
+        NDArray begin = m.create(new long[] {0, 0, 0, 0});
+        NDArray size = m.create(new long[] {o, i, (kh - 1) * dh + 1, (kw - 1) * dw + 1});
+        return TfRawOp.of(m, "Slice").input(flat).input(begin).input(size).run();
+    }
+
+    /** A 1-D array (N, C, L) as (N, C, 1, L); 2-D arrays pass through. Works for kernels alike. */
+    private static NDArray as4d(NDManager m, NDArray a) {
+        Shape s = a.getShape();
+        if (s.dimension() == 4) {
+            return a;
+        }
+        return reshape(m, a, new Shape(s.get(0), s.get(1), 1, s.get(2)));
+    }
+
+    /** NHWC back to channels first; the last op writes into {@code out}, everything else stays in scratch. */
+    private static NDArray toChannelsFirst(NDManager out, NDManager scratch, NDArray nhwc, int spatialRank) {
+        if (spatialRank == 2) {
+            return transpose(out, nhwc, TO_NCHW);
+        }
+        NDArray nchw = transpose(scratch, nhwc, TO_NCHW);
+        Shape s = nchw.getShape();
+        return reshape(out, nchw, new Shape(s.get(0), s.get(1), s.get(3)));
+    }
+
+    private static NDArray transpose(NDManager m, NDArray a, int[] perm) {
+        NDArray p = m.create(perm);
+        return TfRawOp.of(m, "Transpose").input(a).input(p).run();
+    }
+
+    private static NDArray reshape(NDManager m, NDArray a, Shape shape) {
+        NDArray dims = m.create(shape.getShape());
+        return TfRawOp.of(m, "Reshape").input(a).input(dims).run();
+    }
+
+    private static NDArray sizes(NDManager m, long n, long h, long w, long c) {
+        return m.create(new int[] {(int) n, (int) h, (int) w, (int) c});
+    }
+
+    /**
+     * A {@link ConvSpec} as the attributes of TensorFlow's NHWC convolution ops. 1-D specs get a height of 1; the
+     * height stride then copies the width's, which changes nothing for a height-1 kernel without height padding
+     * but satisfies the depthwise kernels' demand for equal strides. Dilation is not an op attribute here: it is
+     * written into the kernel ({@link #kernelDilation}).
+     */
+    record Geometry(long[] strides, long[] kernelDilation, long[] explicitPaddings) {
+
+        static Geometry of(ConvSpec spec) {
+            int[] st = spec.strides();
+            int[] di = spec.dilations();
+            int[] pb = spec.padBegin();
+            int[] pe = spec.padEnd();
+            boolean oneD = spec.spatialRank() == 1;
+            long sw = st[oneD ? 0 : 1];
+            long[] pads = oneD
+                    ? new long[] {0, 0, 0, 0, pb[0], pe[0], 0, 0}
+                    : new long[] {0, 0, pb[0], pe[0], pb[1], pe[1], 0, 0};
+            boolean anyPad = false;
+            for (long p : pads) {
+                anyPad |= p != 0;
+            }
+            long[] dilation = oneD ? new long[] {1, di[0]} : new long[] {di[0], di[1]};
+            return new Geometry(new long[] {1, st[0], sw, 1}, dilation, anyPad ? pads : null);
+        }
+
+        /** TensorFlow's depthwise CPU kernels need equal strides for height and width. */
+        boolean depthwiseSupported() {
+            return strides[1] == strides[2];
+        }
+
+        TfRawOp apply(TfRawOp op) {
+            op.attr("strides", strides).attr("data_format", "NHWC");
+            if (explicitPaddings == null) {
+                return op.attr("padding", "VALID");
+            }
+            return op.attr("padding", "EXPLICIT").attr("explicit_paddings", explicitPaddings);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.signstream.engine.cli;
+
+import io.signstream.engine.api.ExplainException;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * The engine's commands of the {@code signstream} command line: {@code explain}, {@code compare},
+ * {@code methods}. Exit codes: 0 success, 1 an input or model problem (one-line reason), 2 a usage error.
+ *
+ * <pre>
+ * ./signstream explain --model m.onnx --input x.npy --method gradient,lrp_epsilon_0_1 --out maps/
+ * </pre>
+ */
+public final class EngineCli {
+
+    static final Map<String, String> USAGE = Map.of(
+            "explain", "explain --model PATH --input X.npy [--target N] --method M1[,M2,...] [--engine pytorch|tensorflow]"
+                    + " [--device cpu|auto|gpu] [--param k=v ...] --out DIR",
+            "compare", "compare --model PATH --input X.npy --method M1[,M2,...] [--target N] [--param k=v ...]",
+            "methods", "methods");
+
+    private EngineCli() {
+    }
+
+    public static boolean handles(String command) {
+        return USAGE.containsKey(command);
+    }
+
+    /** Runs a command and returns the process exit code (never calls System.exit). */
+    public static int run(String command, String[] args, PrintStream out, PrintStream err) {
+        try {
+            switch (command) {
+                case "explain":
+                    return new ExplainCommand(out, err).run(args);
+                case "compare":
+                    return new CompareCommand(out, err).run(args);
+                case "methods":
+                    return new MethodsCommand(out).run();
+                default:
+                    err.println("error: unknown command '" + command + "'");
+                    return 2;
+            }
+        } catch (CliArgs.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println("usage: signstream " + USAGE.get(command));
+            return 2;
+        } catch (ExplainException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || !handles(args[0])) {
+            System.err.println("usage: signstream " + String.join("\n       signstream ", USAGE.values()));
+            System.exit(2);
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        System.exit(run(args[0], rest, System.out, System.err));
+    }
+}

@@ -1,0 +1,167 @@
+package io.signstream.engine.onnx;
+
+import io.signstream.engine.api.ExplainException;
+import io.signstream.engine.onnx.proto.OnnxProto;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Ops evaluated at import time: Constant, and the shape arithmetic PyTorch emits around reshapes
+ * ({@code Shape → Gather → Unsqueeze → Concat → Reshape} for {@code x.view(x.size(0), -1)}). {@code Shape} of a
+ * computed tensor is known except for its batch entry, which is carried symbolically as
+ * {@link OnnxConstant#BATCH_SIZE}; Reshape then recognises a target that starts with it.
+ */
+final class ConstantFolding {
+
+    private static final long INT_MAX = Integer.MAX_VALUE;
+
+    private ConstantFolding() {
+    }
+
+    static void register(Map<String, OpTranslator> ops) {
+        ops.put("Constant", ConstantFolding::constant);
+        ops.put("Shape", ConstantFolding::shape);
+        ops.put("Gather", ConstantFolding::gather);
+        ops.put("Cast", ConstantFolding::cast);
+        ops.put("Slice", ConstantFolding::slice);
+    }
+
+    static void constant(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        OnnxAttributes attrs = OnnxAttributes.of(node);
+        OnnxConstant value;
+        if (attrs.getTensor("value") != null) {
+            value = OnnxTensors.decode(attrs.getTensor("value"), "Constant");
+        } else if (attrs.has("value_float")) {
+            value = OnnxConstant.ofFloats(new long[0], new float[] {attrs.getFloat("value_float", 0f)});
+        } else if (attrs.has("value_floats")) {
+            float[] v = attrs.getFloats("value_floats");
+            value = OnnxConstant.ofFloats(new long[] {v.length}, v);
+        } else if (attrs.has("value_int")) {
+            value = OnnxConstant.ofLongs(new long[0], new long[] {attrs.getInt("value_int", 0)});
+        } else if (attrs.has("value_ints")) {
+            value = OnnxConstant.vector(attrs.getInts("value_ints"));
+        } else {
+            throw ctx.unsupported(node, "only tensor, float and integer constants are supported");
+        }
+        ctx.define(node, value);
+    }
+
+    static void shape(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        OnnxValue v = ctx.value(node, 0);
+        long[] dims;
+        if (v instanceof GraphTensor t) {
+            dims = t.shape().clone();
+            dims[0] = OnnxConstant.BATCH_SIZE;
+        } else {
+            dims = ((OnnxConstant) v).shape().clone();
+        }
+        // Opset 15 start/end select a range of the axes, with Python slice clamping.
+        OnnxAttributes attrs = OnnxAttributes.of(node);
+        int rank = dims.length;
+        int start = (int) clamp(attrs.getInt("start", 0), rank);
+        int end = (int) clamp(attrs.getInt("end", rank), rank);
+        ctx.define(node, OnnxConstant.vector(Arrays.copyOfRange(dims, start, Math.max(start, end))));
+    }
+
+    private static long clamp(long index, int rank) {
+        long i = index < 0 ? index + rank : index;
+        return Math.max(0, Math.min(rank, i));
+    }
+
+    /** numpy's {@code take(data, indices, axis)} on a constant. */
+    static void gather(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        if (ctx.value(node, 0) instanceof GraphTensor) {
+            throw ctx.unsupported(node, "Gather on a tensor computed from the model input is not supported (only "
+                    + "on constants such as shape vectors)");
+        }
+        OnnxConstant data = ctx.constant(node, 0, "data");
+        OnnxConstant indexConst = ctx.constant(node, 1, "indices");
+        long[] indices = ctx.longs(node, 1, "indices");
+        if (data.rank() == 0) {
+            throw ctx.corrupt(node, "cannot gather from a scalar");
+        }
+        int axis = ShapeOps.normalizeAxis(node, ctx, OnnxAttributes.of(node).getInt("axis", 0), data.rank());
+        long[] ds = data.shape();
+        long outer = OnnxConstant.count(Arrays.copyOfRange(ds, 0, axis));
+        long inner = OnnxConstant.count(Arrays.copyOfRange(ds, axis + 1, ds.length));
+        long[] outShape = new long[ds.length - 1 + indexConst.rank()];
+        System.arraycopy(ds, 0, outShape, 0, axis);
+        System.arraycopy(indexConst.shape(), 0, outShape, axis, indexConst.rank());
+        System.arraycopy(ds, axis + 1, outShape, axis + indexConst.rank(), ds.length - axis - 1);
+        int[] flat = new int[(int) (outer * indices.length * inner)];
+        int pos = 0;
+        for (long o = 0; o < outer; o++) {
+            for (long index : indices) {
+                long i = index < 0 ? index + ds[axis] : index;
+                if (i < 0 || i >= ds[axis]) {
+                    throw ctx.corrupt(node, "index " + index + " is out of range for length " + ds[axis]);
+                }
+                for (long k = 0; k < inner; k++) {
+                    flat[pos++] = (int) ((o * ds[axis] + i) * inner + k);
+                }
+            }
+        }
+        ctx.define(node, data.pick(outShape, flat));
+    }
+
+    /** Cast of a constant converts it; a cast of a computed tensor to a float type changes nothing in float32. */
+    static void cast(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        int to = (int) OnnxAttributes.of(node).getInt("to", 0);
+        boolean toFloat = to == OnnxTensors.FLOAT || to == OnnxTensors.DOUBLE || to == 10 || to == 16;
+        OnnxValue v = ctx.value(node, 0);
+        if (v instanceof GraphTensor) {
+            if (!toFloat) {
+                throw ctx.unsupported(node, "Cast of a computed tensor to " + OnnxTensors.typeName(to)
+                        + " is not supported");
+            }
+            ctx.define(node, v);
+            return;
+        }
+        OnnxConstant c = (OnnxConstant) v;
+        if (toFloat) {
+            ctx.define(node, c.isInteger() && !c.dependsOnBatchSize() ? OnnxConstant.ofFloats(c.shape(),
+                    c.toWeights().data()) : c);
+        } else if (c.isInteger()) {
+            ctx.define(node, to == OnnxTensors.BOOL ? OnnxConstant.ofLongs(c.shape(),
+                    Arrays.stream(c.longs()).map(x -> x != 0 ? 1 : 0).toArray()) : c);
+        } else {
+            long[] out = new long[c.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = to == OnnxTensors.BOOL ? (c.get(i) != 0 ? 1 : 0) : (long) c.get(i);
+            }
+            ctx.define(node, OnnxConstant.ofLongs(c.shape(), out));
+        }
+    }
+
+    /** Slice of a 1-D constant (shape vectors), attributes (opset < 10) or inputs. */
+    static void slice(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        if (ctx.value(node, 0) instanceof GraphTensor) {
+            throw ctx.unsupported(node, "Slice of a tensor computed from the model input is not supported (only "
+                    + "of constant shape vectors)");
+        }
+        OnnxConstant data = ctx.constant(node, 0, "data");
+        if (data.rank() != 1) {
+            throw ctx.unsupported(node, "Slice is supported on 1-D constants only");
+        }
+        OnnxAttributes attrs = OnnxAttributes.of(node);
+        boolean fromAttrs = attrs.has("starts");
+        long[] starts = fromAttrs ? attrs.getInts("starts") : ctx.longs(node, 1, "starts");
+        long[] ends = fromAttrs ? attrs.getInts("ends") : ctx.longs(node, 2, "ends");
+        long[] axes = fromAttrs ? attrs.getInts("axes") : ctx.hasInput(node, 3) ? ctx.longs(node, 3, "axes") : null;
+        long step = !fromAttrs && ctx.hasInput(node, 4) ? ctx.longs(node, 4, "steps")[0] : 1;
+        if (starts.length != 1 || ends.length != 1 || (axes != null && (axes.length != 1
+                || ShapeOps.normalizeAxis(node, ctx, axes[0], 1) != 0)) || step == 0) {
+            throw ctx.unsupported(node, "only a single-axis Slice of a 1-D constant is supported");
+        }
+        int n = data.size();
+        long begin = step > 0 ? clamp(starts[0], n) : Math.min(n - 1, starts[0] < 0 ? starts[0] + n : starts[0]);
+        long stop = step > 0 ? clamp(Math.min(ends[0], INT_MAX), n)
+                : Math.max(-1, ends[0] < 0 ? Math.max(ends[0] + n, -1) : Math.min(ends[0], n));
+        int[] picked = new int[n];
+        int count = 0;
+        for (long i = begin; step > 0 ? i < stop : i > stop; i += step) {
+            picked[count++] = (int) i;
+        }
+        ctx.define(node, data.pick(new long[] {count}, Arrays.copyOf(picked, count)));
+    }
+}

@@ -1,0 +1,34 @@
+package io.signstream.engine.onnx;
+
+import io.signstream.engine.api.ExplainException;
+import io.signstream.engine.api.ExplainException.Kind;
+import io.signstream.engine.onnx.proto.OnnxProto;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Dispatches ONNX nodes to the translator of their op; the op families live in their own classes. */
+final class OnnxOpTranslator {
+
+    private final Map<String, OpTranslator> ops = new TreeMap<>();
+
+    OnnxOpTranslator() {
+        DenseOps.register(ops);
+        ConvPoolOps.register(ops);
+        ArithmeticOps.register(ops);
+        PointwiseOps.register(ops);
+        ShapeOps.register(ops);
+        ConstantFolding.register(ops);
+    }
+
+    void translate(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        String domain = node.getDomain();
+        OpTranslator t = domain.isEmpty() || domain.equals("ai.onnx") ? ops.get(node.getOpType()) : null;
+        if (t == null) {
+            String op = domain.isEmpty() || domain.equals("ai.onnx") ? node.getOpType()
+                    : domain + "." + node.getOpType();
+            throw new ExplainException(Kind.UNSUPPORTED_MODEL, "unsupported ONNX op '" + op + "' in node '"
+                    + ImportContext.displayName(node) + "' (supported: " + String.join(", ", ops.keySet()) + ")");
+        }
+        t.translate(node, ctx);
+    }
+}

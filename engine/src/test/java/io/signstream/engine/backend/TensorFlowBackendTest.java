@@ -1,0 +1,255 @@
+package io.signstream.engine.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.graph.ConvSpec;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The TensorFlow backend's convolution, transpose and padding against the PyTorch backend on seeded random
+ * inputs, and the transpose against the convolution itself (adjointness).
+ */
+class TensorFlowBackendTest {
+
+    private static Backend pt;
+    private static Backend tf;
+
+    @BeforeAll
+    static void open() {
+        pt = Backends.open(EngineKind.PYTORCH);
+        long t0 = System.nanoTime();
+        tf = Backends.open(EngineKind.TENSORFLOW);
+        System.err.printf("TensorFlow backend opened in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    @AfterAll
+    static void close() {
+        if (tf != null) {
+            tf.close();
+        }
+        if (pt != null) {
+            pt.close();
+        }
+    }
+
+    /**
+     * One convolution geometry.
+     *
+     * @param spatial input length per spatial axis
+     * @param kernel kernel length per spatial axis
+     */
+    record Case(String name, int n, int cin, int cout, int[] spatial, int[] kernel, ConvSpec spec) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                c("1d plain", 2, 3, 4, new int[] {11}, new int[] {3}, 1, new int[] {0}, new int[] {0}, 1, 1),
+                c("1d stride2 pad1", 2, 3, 4, new int[] {12}, new int[] {3}, 2, new int[] {1}, new int[] {1}, 1, 1),
+                c("1d asym pad", 2, 3, 4, new int[] {10}, new int[] {4}, 1, new int[] {2}, new int[] {1}, 1, 1),
+                c("1d stride2 asym", 1, 3, 5, new int[] {13}, new int[] {3}, 2, new int[] {0}, new int[] {2}, 1, 1),
+                c("1d dilation2", 2, 3, 4, new int[] {15}, new int[] {3}, 1, new int[] {2}, new int[] {2}, 2, 1),
+                c("1d depthwise", 2, 4, 4, new int[] {11}, new int[] {3}, 1, new int[] {1}, new int[] {1}, 1, 4),
+                c("1d depthwise x4 stride2", 2, 3, 12, new int[] {12}, new int[] {2}, 2, new int[] {0},
+                        new int[] {0}, 1, 3),
+                c("1d groups2", 2, 4, 6, new int[] {11}, new int[] {3}, 2, new int[] {1}, new int[] {0}, 1, 2),
+                c("2d plain", 2, 3, 4, new int[] {9, 8}, new int[] {3, 3}, 1, new int[] {0, 0}, new int[] {0, 0},
+                        1, 1),
+                c("2d pad1", 2, 3, 5, new int[] {8, 8}, new int[] {3, 3}, 1, new int[] {1, 1}, new int[] {1, 1},
+                        1, 1),
+                c("2d stride2 pad1", 2, 3, 4, new int[] {9, 10}, new int[] {3, 3}, 2, new int[] {1, 1},
+                        new int[] {1, 1}, 1, 1),
+                c("2d asym pad", 2, 3, 4, new int[] {8, 9}, new int[] {4, 2}, 1, new int[] {2, 0},
+                        new int[] {1, 1}, 1, 1),
+                c("2d stride2 asym (SAME-like)", 1, 2, 3, new int[] {8, 8}, new int[] {3, 3}, 2,
+                        new int[] {0, 0}, new int[] {1, 1}, 1, 1),
+                c("2d dilation2", 2, 3, 4, new int[] {11, 10}, new int[] {3, 3}, 1, new int[] {2, 2},
+                        new int[] {2, 2}, 2, 1),
+                c("2d dilation2 stride2", 1, 2, 3, new int[] {12, 11}, new int[] {3, 2}, 2, new int[] {1, 0},
+                        new int[] {2, 1}, 2, 1),
+                c("2d depthwise", 2, 3, 3, new int[] {8, 7}, new int[] {3, 3}, 1, new int[] {1, 1},
+                        new int[] {1, 1}, 1, 3),
+                c("2d depthwise x4 stride2", 2, 3, 12, new int[] {8, 8}, new int[] {2, 2}, 2, new int[] {0, 0},
+                        new int[] {0, 0}, 1, 3),
+                c("2d depthwise asym dilation2", 1, 4, 8, new int[] {9, 9}, new int[] {3, 3}, 1,
+                        new int[] {1, 2}, new int[] {2, 1}, 2, 4),
+                c("2d groups2", 2, 4, 6, new int[] {7, 8}, new int[] {3, 3}, 1, new int[] {1, 1},
+                        new int[] {1, 1}, 1, 2),
+                c("2d groups2 stride2 asym", 1, 6, 4, new int[] {9, 8}, new int[] {3, 2}, 2, new int[] {1, 0},
+                        new int[] {0, 1}, 1, 2),
+                c("1d depthwise dilation2 asym", 2, 3, 6, new int[] {14}, new int[] {3}, 2, new int[] {3},
+                        new int[] {1}, 2, 3),
+                Arguments.of(new Case("2d depthwise strides 2x1", 1, 3, 6, new int[] {9, 8}, new int[] {3, 2},
+                        new ConvSpec(new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 1}, 3))),
+                Arguments.of(new Case("2d plain strides 1x3 dilations 1x2", 2, 2, 3, new int[] {6, 13},
+                        new int[] {2, 3}, new ConvSpec(new int[] {1, 3}, new int[] {0, 2}, new int[] {1, 0},
+                                new int[] {1, 2}, 1))));
+    }
+
+    private static Arguments c(String name, int n, int cin, int cout, int[] spatial, int[] kernel, int stride,
+            int[] padBegin, int[] padEnd, int dilation, int groups) {
+        int k = spatial.length;
+        int[] s = new int[k];
+        int[] d = new int[k];
+        Arrays.fill(s, stride);
+        Arrays.fill(d, dilation);
+        return Arguments.of(new Case(name, n, cin, cout, spatial, kernel, new ConvSpec(s, padBegin, padEnd, d,
+                groups)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void convAndTransposeMatchPyTorch(Case c) {
+        Random rnd = new Random(c.name().hashCode());
+        long[] xDims = dims(c.n(), c.cin(), c.spatial());
+        long[] wDims = dims(c.cout(), c.cin() / c.spec().groups(), c.kernel());
+        float[] x = random(rnd, xDims);
+        float[] w = random(rnd, wDims);
+        float[] b = random(rnd, new long[] {c.cout()});
+        try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
+            NDArray ref = pt.conv(mp.create(x, new Shape(xDims)), mp.create(w, new Shape(wDims)),
+                    mp.create(b, new Shape(c.cout())), c.spec());
+            NDArray got = tf.conv(mt.create(x, new Shape(xDims)), mt.create(w, new Shape(wDims)),
+                    mt.create(b, new Shape(c.cout())), c.spec());
+            assertClose("conv " + c, ref, got, 1e-5);
+
+            long[] gDims = ref.getShape().getShape().clone();
+            float[] g = random(rnd, gDims);
+            NDArray refT = pt.convTranspose(mp.create(g, new Shape(gDims)), mp.create(w, new Shape(wDims)),
+                    c.spec(), new Shape(xDims));
+            NDArray gotT = tf.convTranspose(mt.create(g, new Shape(gDims)), mt.create(w, new Shape(wDims)),
+                    c.spec(), new Shape(xDims));
+            assertClose("convTranspose " + c, refT, gotT, 1e-5);
+
+            // <conv(x), g> == <x, convT(g)> on each engine alone (no bias)
+            double tfAdjoint = adjointError(tf, mt, x, xDims, w, wDims, g, gotT, c.spec());
+            double ptAdjoint = adjointError(pt, mp, x, xDims, w, wDims, g, refT, c.spec());
+            System.err.printf("%-30s conv %.2e  transpose %.2e  adjoint tf %.2e pt %.2e%n", c, relDiff(ref, got),
+                    relDiff(refT, gotT), tfAdjoint, ptAdjoint);
+            assertTrue(tfAdjoint <= 1e-4, c + ": TensorFlow <conv(x),g> != <x,convT(g)>, rel " + tfAdjoint);
+            assertTrue(ptAdjoint <= 1e-4, c + ": PyTorch <conv(x),g> != <x,convT(g)>, rel " + ptAdjoint);
+        }
+    }
+
+    private static double adjointError(Backend b, NDManager m, float[] x, long[] xDims, float[] w, long[] wDims,
+            float[] g, NDArray transposed, ConvSpec spec) {
+        NDArray plain = b.conv(m.create(x, new Shape(xDims)), m.create(w, new Shape(wDims)), null, spec);
+        double lhs = dot(plain.toFloatArray(), g);
+        double rhs = dot(x, transposed.toFloatArray());
+        return Math.abs(lhs - rhs) / Math.max(Math.abs(lhs), 1e-12);
+    }
+
+    /**
+     * Bad operands fail in Java with a message, and the engine keeps working afterwards: a kernel error inside
+     * TensorFlow's asynchronous eager context would poison every later op of the process.
+     */
+    @Test
+    void badShapesAreRejectedBeforeTensorFlowSeesThem() {
+        ConvSpec spec = ConvSpec.simple(2, 1, 1);
+        try (NDManager m = tf.newManager()) {
+            NDArray x = m.ones(new Shape(1, 3, 5, 5));
+            NDArray w = m.ones(new Shape(4, 2, 3, 3));
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> tf.conv(x, w, null, spec));
+            assertTrue(e.getMessage().contains("channels"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> tf.convTranspose(m.ones(new Shape(1, 4, 4, 5)), m.ones(new Shape(4, 3, 3, 3)), spec,
+                            new Shape(1, 3, 5, 5)));
+            NDArray ok = tf.conv(x, m.ones(new Shape(4, 3, 3, 3)), null, spec);
+            assertArrayEquals(new long[] {1, 4, 5, 5}, ok.getShape().getShape());
+            assertTrue(ok.toFloatArray()[6] == 27f);
+        }
+    }
+
+    @Test
+    void whereMatchesDefault() {
+        float[] x = random(new Random(3), new long[] {2, 6});
+        try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
+            NDArray xp = mp.create(x, new Shape(2, 6));
+            NDArray xt = mt.create(x, new Shape(2, 6));
+            NDArray ref = pt.where(xp.gt(0f), xp, mp.create(-1f));
+            NDArray got = tf.where(xt.gt(0f), xt, mt.create(-1f));
+            assertArrayEquals(ref.toFloatArray(), got.toFloatArray());
+        }
+    }
+
+    @Test
+    void padMatchesDefault() {
+        float[] x = random(new Random(7), new long[] {2, 3, 4, 5});
+        Shape shape = new Shape(2, 3, 4, 5);
+        long[] begin = {0, 1, 2, 0};
+        long[] end = {1, 0, 1, 3};
+        try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
+            NDArray ref = pt.pad(mp.create(x, shape), begin, end, -2.5f);
+            NDArray got = tf.pad(mt.create(x, shape), begin, end, -2.5f);
+            assertArrayEquals(ref.getShape().getShape(), got.getShape().getShape());
+            assertArrayEquals(ref.toFloatArray(), got.toFloatArray());
+        }
+    }
+
+    static long[] dims(long a, long b, int[] rest) {
+        long[] d = new long[2 + rest.length];
+        d[0] = a;
+        d[1] = b;
+        for (int i = 0; i < rest.length; i++) {
+            d[2 + i] = rest[i];
+        }
+        return d;
+    }
+
+    static float[] random(Random rnd, long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        float[] out = new float[(int) n];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) rnd.nextGaussian();
+        }
+        return out;
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** max |ref − got| / max |ref|. */
+    static double relDiff(NDArray ref, NDArray got) {
+        return relDiff(ref.toFloatArray(), got.toFloatArray());
+    }
+
+    static double relDiff(float[] r, float[] g) {
+        double maxRef = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < r.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(r[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(r[i] - g[i]));
+        }
+        return maxDiff / Math.max(maxRef, 1e-30);
+    }
+
+    static void assertClose(String what, NDArray ref, NDArray got, double tol) {
+        assertArrayEquals(ref.getShape().getShape(), got.getShape().getShape(), what + ": shape");
+        double rel = relDiff(ref, got);
+        assertTrue(rel <= tol, what + ": max abs diff / max |ref| = " + rel);
+    }
+}
