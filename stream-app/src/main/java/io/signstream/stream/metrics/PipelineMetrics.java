@@ -94,9 +94,9 @@ public final class PipelineMetrics {
         .record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
-  /** Registers a gauge of tasks in flight for one worker instance. */
-  public void inFlightGauge(String engine, String instance, Supplier<Number> value) {
-    Gauge.builder("signstream.worker.in.flight", value).description("Tasks polled and not yet committed")
+  /** Registers a gauge of tasks in flight for one worker instance; remove it from {@link #registry()} when the instance stops. */
+  public Gauge inFlightGauge(String engine, String instance, Supplier<Number> value) {
+    return Gauge.builder("signstream.worker.in.flight", value).description("Tasks polled and not yet committed")
         .tags("engine", engine, "instance", instance).register(registry);
   }
 
