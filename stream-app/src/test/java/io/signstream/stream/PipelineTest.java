@@ -152,31 +152,46 @@ class PipelineTest {
   void workersStoppedMidStreamAndRestartedGiveTheSameTotals() throws Exception {
     StreamConfig config = config("p2.");
     List<String> methods = List.of("gradient");
-    int total = 300;
+    int total = 400;
     try (Pipeline pipeline = Pipeline.start(config, ComputerFactory.engine(), null);
         KafkaProducer<byte[], byte[]> producer = producer();
         TopicReader reader = new TopicReader(kafka.bootstrapServers(), config.topics().explanations(),
             config.topics().deadLetter())) {
-      for (int i = 0; i < total / 2; i++) {
-        send(producer, config, TestEvents.bytes(TestEvents.digitsEvent("r-" + i, i, methods).build()));
-      }
-      producer.flush();
-      assertTrue(reader.pollUntil(() -> !reader.explanations.isEmpty(), Duration.ofSeconds(60)));
-      pipeline.stopWorkers("pytorch");
+      // requests keep arriving while the workers stop and start again
+      Thread feeder = new Thread(() -> {
+        for (int i = 0; i < total; i++) {
+          send(producer, config, TestEvents.bytes(TestEvents.digitsEvent("r-" + i, i, methods).build()));
+          if (i % 10 == 9) {
+            producer.flush();
+            sleep(100);
+          }
+        }
+        producer.flush();
+      }, "feeder");
+      feeder.start();
+      assertTrue(reader.pollUntil(() -> reader.explanations.size() >= 40, Duration.ofSeconds(60)));
       int seenAtStop = reader.explanations.size();
-      for (int i = total / 2; i < total; i++) {
-        send(producer, config, TestEvents.bytes(TestEvents.digitsEvent("r-" + i, i, methods).build()));
-      }
-      producer.flush();
-      reader.poll(Duration.ofMillis(500));
-      System.out.printf("restart test: %d of %d explanations committed when the workers stopped%n", seenAtStop, total);
+      long t0 = System.nanoTime();
+      pipeline.stopWorkers("pytorch");
+      System.out.printf("stopWorkers took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+      reader.poll(Duration.ofMillis(300));
       pipeline.startWorkers("pytorch");
+      feeder.join();
+      System.out.printf("restart test: workers stopped after %d of %d explanations were read%n", seenAtStop, total);
       assertTrue(reader.pollUntil(() -> reader.explanations.size() >= total, Duration.ofSeconds(120)),
           "got " + reader.explanations.size() + "/" + total);
       reader.poll(Duration.ofSeconds(2));
       assertEquals(total, reader.explanations.size());
       assertEquals(total, reader.explanations.stream().map(Explanation::getEventId).distinct().count());
       assertEquals(0, reader.deadLetters.size());
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

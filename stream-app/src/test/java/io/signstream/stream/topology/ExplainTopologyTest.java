@@ -23,7 +23,6 @@ import io.signstream.stream.registry.ModelDescriptor;
 import io.signstream.stream.registry.ModelRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -251,10 +250,5 @@ class ExplainTopologyTest {
     byte[] out = new byte[b.remaining()];
     b.duplicate().get(out);
     return out;
-  }
-
-  @SuppressWarnings("unused")
-  private static Map<String, String> mutable(Map<String, String> m) {
-    return new HashMap<>(m);
   }
 }
