@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.tensorflow.engine.TfRawOp;
+import ai.djl.tensorflow.engine.TfSyncContext;
 import io.signstream.engine.graph.ConvSpec;
 
 /**
@@ -16,6 +17,10 @@ import io.signstream.engine.graph.ConvSpec;
  *
  * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes happen inside each call,
  * because TensorFlow's CPU convolution kernels only accept NHWC.
+ *
+ * <p>Opening the backend switches DJL's TensorFlow engine to a synchronous eager context ({@link TfSyncContext}):
+ * with DJL's default asynchronous one, a single failing op would make every later TensorFlow op of the process
+ * fail. Open the backend before creating any TensorFlow array elsewhere.
  */
 final class TensorFlowBackend implements Backend {
 
@@ -25,6 +30,8 @@ final class TensorFlowBackend implements Backend {
     TensorFlowBackend(Device device) {
         // Must precede the first touch of the engine, or DJL tries to download the natives.
         TensorFlowNatives.ensureLibraryPath();
+        // DJL's async eager context turns one failing op into a failure of every later op of the process.
+        TfSyncContext.install();
         this.device = device;
         this.root = Engine.getEngine(EngineKind.TENSORFLOW.djlName()).newBaseManager(device);
     }

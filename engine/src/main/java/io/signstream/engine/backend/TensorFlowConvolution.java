@@ -20,6 +20,8 @@ import io.signstream.engine.graph.ConvSpec;
  *   <li>other groups: TensorFlow's CPU Conv2D has no groups, so the channels are split per group and the
  *       results concatenated.</li>
  *   <li>asymmetric padding: padding "EXPLICIT" with per-side amounts, so no padded copy of the input is made.</li>
+ *   <li>dilation: written into the kernel as zeros between its taps, because TensorFlow's CPU input-gradient
+ *       kernels refuse dilations above 1 and the depthwise kernels get them wrong.</li>
  * </ul>
  *
  * <p>Intermediate tensors live in a scratch manager closed before returning; only the result joins the
@@ -96,9 +98,9 @@ final class TensorFlowConvolution {
     }
 
     /**
-     * Checks the operands in Java and returns the output shape. Why so strict: DJL runs TensorFlow's eager context
-     * asynchronously, and there a kernel that fails poisons the context, so every later op of the process fails
-     * too. Bad shapes must therefore never reach a TensorFlow kernel.
+     * Checks the operands in Java and returns the output shape, so that a mistake gets a message in SignStream's
+     * terms rather than a TensorFlow kernel error (and never reaches a kernel even if the engine were still on
+     * DJL's asynchronous context, where a failing kernel poisons every later op; see TfSyncContext).
      */
     static Shape checkConv(Shape x, NDArray w, ConvSpec spec) {
         Shape ws = w.getShape();
@@ -129,6 +131,15 @@ final class TensorFlowConvolution {
 
     /** Constant padding with one PadV2 op. */
     static NDArray pad(NDArray x, long[] begin, long[] end, float value) {
+        int rank = x.getShape().dimension();
+        if (begin.length != rank || end.length != rank) {
+            throw new IllegalArgumentException("padding needs " + rank + " begin and end values for " + x.getShape());
+        }
+        for (int i = 0; i < rank; i++) {
+            if (begin[i] < 0 || end[i] < 0) {
+                throw new IllegalArgumentException("negative padding on axis " + i);
+            }
+        }
         NDManager m = x.getManager();
         long[] pairs = new long[2 * begin.length];
         for (int i = 0; i < begin.length; i++) {

@@ -138,15 +138,6 @@ public final class ForwardPass {
         return pooled.reshape(new Shape(dims));
     }
 
-    static int[] spatialAxes(NDArray x) {
-        int rank = x.getShape().dimension();
-        int[] axes = new int[rank - 2];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = i + 2;
-        }
-        return axes;
-    }
-
     static Shape flattenShape(Shape s, int axis) {
         long outer = 1;
         for (int i = 0; i < axis; i++) {

@@ -55,6 +55,9 @@ public final class Pooling {
 
     /** Every window of x as (N, C, K, out...), K = window size in row-major order. */
     static NDArray windows(Backend backend, NDArray x, PoolSpec spec) {
+        if (tiles(spec)) {
+            return tileWindows(x, spec);
+        }
         int c = channels(x);
         NDArray padded = padForMax(backend, x, spec);
         NDArray patches = backend.conv(padded, oneHotKernel(x.getManager(), c, spec), null, unpadded(spec, c));
@@ -62,6 +65,9 @@ public final class Pooling {
     }
 
     private static NDArray scatterWindows(Backend backend, NDArray perWindow, PoolSpec spec, Shape inputShape) {
+        if (tiles(spec)) {
+            return untileWindows(backend, perWindow, spec, inputShape);
+        }
         int c = (int) inputShape.get(1);
         Shape s = perWindow.getShape();
         long[] flat = new long[s.dimension() - 1];
@@ -85,6 +91,84 @@ public final class Pooling {
             index.append(',').append(from).append(':').append(from + inputShape.get(2 + i));
         }
         return scattered.get(index.toString());
+    }
+
+    /**
+     * Windows that tile the input (stride = kernel, no padding: the usual 2×2 pooling) are a reshape and a
+     * transpose away from (N, C, K, out...), which is far cheaper than the one-hot depthwise convolution.
+     */
+    private static boolean tiles(PoolSpec spec) {
+        return !hasPadding(spec) && java.util.Arrays.equals(spec.kernel(), spec.strides());
+    }
+
+    private static NDArray tileWindows(NDArray x, PoolSpec spec) {
+        int r = spec.spatialRank();
+        Shape s = x.getShape();
+        long[] split = new long[2 + 2 * r];
+        long[] croppedDims = new long[2 + r];
+        split[0] = s.get(0);
+        split[1] = s.get(1);
+        croppedDims[0] = s.get(0);
+        croppedDims[1] = s.get(1);
+        boolean crop = false;
+        for (int i = 0; i < r; i++) {
+            long out = s.get(2 + i) / spec.kernel()[i];
+            split[2 + 2 * i] = out;
+            split[3 + 2 * i] = spec.kernel()[i];
+            croppedDims[2 + i] = out * spec.kernel()[i];
+            crop |= croppedDims[2 + i] != s.get(2 + i);
+        }
+        NDArray source = crop ? x.get(cropIndex(croppedDims)) : x;
+        int[] perm = new int[2 + 2 * r];
+        perm[0] = 0;
+        perm[1] = 1;
+        for (int i = 0; i < r; i++) {
+            perm[2 + i] = 3 + 2 * i; // window offsets first, in row-major order
+            perm[2 + r + i] = 2 + 2 * i;
+        }
+        long[] windows = new long[3 + r];
+        windows[0] = s.get(0);
+        windows[1] = s.get(1);
+        windows[2] = spec.windowSize();
+        for (int i = 0; i < r; i++) {
+            windows[3 + i] = split[2 + 2 * i];
+        }
+        return source.reshape(new Shape(split)).transpose(perm).reshape(new Shape(windows));
+    }
+
+    private static NDArray untileWindows(Backend backend, NDArray perWindow, PoolSpec spec, Shape inputShape) {
+        int r = spec.spatialRank();
+        Shape s = perWindow.getShape();
+        long[] offsetsThenOut = new long[2 + 2 * r];
+        offsetsThenOut[0] = s.get(0);
+        offsetsThenOut[1] = s.get(1);
+        long[] merged = new long[2 + r];
+        merged[0] = s.get(0);
+        merged[1] = s.get(1);
+        int[] perm = new int[2 + 2 * r];
+        perm[0] = 0;
+        perm[1] = 1;
+        long[] end = new long[2 + r];
+        boolean pad = false;
+        for (int i = 0; i < r; i++) {
+            offsetsThenOut[2 + i] = spec.kernel()[i];
+            offsetsThenOut[2 + r + i] = s.get(3 + i);
+            perm[2 + 2 * i] = 2 + r + i;
+            perm[3 + 2 * i] = 2 + i;
+            merged[2 + i] = s.get(3 + i) * spec.kernel()[i];
+            end[2 + i] = inputShape.get(2 + i) - merged[2 + i];
+            pad |= end[2 + i] != 0;
+        }
+        NDArray out = perWindow.reshape(new Shape(offsetsThenOut)).transpose(perm).reshape(new Shape(merged));
+        return pad ? backend.pad(out, new long[2 + r], end, 0f) : out;
+    }
+
+    private static String cropIndex(long[] dims) {
+        StringBuilder index = new StringBuilder(":,:");
+        for (int i = 2; i < dims.length; i++) {
+            index.append(",0:").append(dims[i]);
+        }
+        return index.toString();
     }
 
     private static NDArray padForMax(Backend backend, NDArray x, PoolSpec spec) {

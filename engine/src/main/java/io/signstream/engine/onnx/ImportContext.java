@@ -69,10 +69,6 @@ final class ImportContext {
         return v;
     }
 
-    int inputCount(OnnxProto.Node node) {
-        return node.getInputCount();
-    }
-
     /** Whether input {@code index} is given (ONNX marks a skipped optional input with an empty name). */
     boolean hasInput(OnnxProto.Node node, int index) {
         return index < node.getInputCount() && !node.getInput(index).isEmpty();

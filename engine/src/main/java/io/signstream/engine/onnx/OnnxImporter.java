@@ -84,11 +84,11 @@ public final class OnnxImporter {
             model = OnnxProto.Model.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
             throw new ExplainException(Kind.CORRUPT_MODEL,
-                    name + " is not a valid ONNX model: " + firstLine(e.getMessage()), e);
+                    name + " is not a valid ONNX model: " + firstSentence(e.getMessage()) + otherFormatHint(bytes), e);
         }
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new ExplainException(Kind.CORRUPT_MODEL,
-                    name + " is not a valid ONNX model: it contains no graph nodes");
+                    name + " is not a valid ONNX model: it contains no graph nodes" + otherFormatHint(bytes));
         }
         try {
             return translate(model, name);
@@ -237,6 +237,24 @@ public final class OnnxImporter {
             LOG.debug("dropped {} ONNX nodes that do not contribute to the output", all.size() - kept.size());
         }
         return kept;
+    }
+
+    /** protobuf's messages run on with advice about truncation; the first sentence is the reason. */
+    private static String firstSentence(String message) {
+        String line = firstLine(message);
+        int end = line.indexOf(". ");
+        return end > 0 ? line.substring(0, end) : line;
+    }
+
+    /** Users pass the wrong file more often than a damaged one: name the formats that are easy to recognise. */
+    private static String otherFormatHint(byte[] bytes) {
+        if (bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4) {
+            return " (the file is a zip archive, e.g. TorchScript or .keras)";
+        }
+        if (bytes.length >= 4 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'H' && bytes[2] == 'D' && bytes[3] == 'F') {
+            return " (the file is HDF5, e.g. a Keras .h5 model)";
+        }
+        return "";
     }
 
     private static String firstLine(String message) {

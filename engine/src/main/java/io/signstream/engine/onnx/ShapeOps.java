@@ -167,10 +167,10 @@ final class ShapeOps {
         int rank = v instanceof GraphTensor t ? t.rank() : ((OnnxConstant) v).rank();
         long[] permAttr = OnnxAttributes.of(node).getInts("perm");
         int[] perm = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            perm[i] = permAttr == null ? rank - 1 - i : Math.toIntExact(permAttr[i]);
+        for (int i = 0; i < rank && (permAttr == null || permAttr.length == rank); i++) {
+            perm[i] = permAttr == null ? rank - 1 - i : (int) permAttr[i];
         }
-        if (permAttr != null && permAttr.length != rank || !isPermutation(perm)) {
+        if ((permAttr != null && permAttr.length != rank) || !isPermutation(perm)) {
             throw ctx.corrupt(node, "perm " + Arrays.toString(permAttr) + " is not a permutation of " + rank
                     + " axes");
         }

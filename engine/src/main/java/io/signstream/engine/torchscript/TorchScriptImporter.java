@@ -182,7 +182,6 @@ public final class TorchScriptImporter {
         private final long[] sampleShape;
         private final TorchScriptTensors tensors;
         private final List<Pending> nodes = new ArrayList<>();
-        private final Map<String, Pending> byId = new HashMap<>();
         private final Set<String> usedNames = new HashSet<>();
         private String inputName;
         private Frame frame;
@@ -220,9 +219,12 @@ public final class TorchScriptImporter {
                 }
                 return build(file, result);
             } catch (Unsupported e) {
-                String why = e.getMessage();
-                throw new ExplainException(e.kind, (e.kind == Kind.UNSUPPORTED_MODEL
-                        ? "TorchScript model " + file + " cannot be imported as a graph: " : file + ": ") + why);
+                String prefix = switch (e.kind) {
+                    case UNSUPPORTED_MODEL -> "TorchScript model " + file + " cannot be imported as a graph: ";
+                    case CORRUPT_MODEL -> "corrupt TorchScript model " + archive.path() + ": ";
+                    default -> file + ": ";
+                };
+                throw new ExplainException(e.kind, prefix + e.getMessage());
             }
         }
 
@@ -539,7 +541,6 @@ public final class TorchScriptImporter {
             Pending p = new Pending(id, layer, inputs.stream().map(TensorVal::id).toList(), op);
             p.name = id;
             nodes.add(p);
-            byId.put(id, p);
             frame.emitted.add(p);
             return new TensorVal(id, shape);
         }

@@ -34,10 +34,10 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * try (TorchScriptModel model = TorchScriptModel.load(Path.of("digits_cnn.pt"));
  *      NDManager m = NDManager.newBaseManager("PyTorch")) {
- *     NDArray x = m.create(pixels, new Shape(4, 1, 16, 16));          // a batch of 4
- *     NDArray logits = model.forward(x);                                // (4, 10)
- *     NDArray seed = m.zeros(logits.getShape()).oneHot...               // one-hot of each sample's target
- *     NDArray grad = model.inputGradient(x, seed);                      // (4, 1, 16, 16)
+ *     NDArray x = m.create(pixels, new Shape(2, 1, 16, 16));            // a batch of 2
+ *     NDArray logits = model.forward(x);                                  // (2, 10)
+ *     NDArray seed = m.create(new int[] {3, 7}).oneHot(10);               // each sample's target class
+ *     NDArray grad = model.inputGradient(x, seed);                        // (2, 1, 16, 16): ∂f_3/∂x_0, ∂f_7/∂x_1
  * }
  * }</pre>
  */

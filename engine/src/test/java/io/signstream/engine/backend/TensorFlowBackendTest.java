@@ -29,9 +29,7 @@ class TensorFlowBackendTest {
     @BeforeAll
     static void open() {
         pt = Backends.open(EngineKind.PYTORCH);
-        long t0 = System.nanoTime();
         tf = Backends.open(EngineKind.TENSORFLOW);
-        System.err.printf("TensorFlow backend opened in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     @AfterAll
@@ -173,6 +171,17 @@ class TensorFlowBackendTest {
             NDArray ok = tf.conv(x, m.ones(new Shape(4, 3, 3, 3)), null, spec);
             assertArrayEquals(new long[] {1, 4, 5, 5}, ok.getShape().getShape());
             assertTrue(ok.toFloatArray()[6] == 27f);
+        }
+    }
+
+    /** With the synchronous context a failing TensorFlow op fails alone; later ops still run. */
+    @Test
+    void aFailingOpDoesNotPoisonTheEngine() {
+        try (NDManager m = tf.newManager()) {
+            NDArray a = m.ones(new Shape(2, 3));
+            org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> a.add(m.ones(new Shape(4, 5))).toFloatArray());
+            assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, a.add(a).toFloatArray());
         }
     }
 

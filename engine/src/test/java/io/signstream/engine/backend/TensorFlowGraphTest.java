@@ -187,9 +187,35 @@ class TensorFlowGraphTest {
         ImageNet net = new ImageNet();
         Shape shape = new Shape(2, 2, 8, 8);
         float[] x = imageBatch(new Random(5));
+        assertTrue(positiveTiesInPoolWindows(net.graph(), x, shape) > 0, "the test input must have max-pool ties");
         compareEngines("image", net.graph(), x, shape, new int[] {1, 3});
-        checkAgainstAutograd("image", net.graph(), net::forward, x, shape,
-                new int[] {1, 3});
+        checkAgainstAutograd("image", net.graph(), net::forward, x, shape, new int[] {1, 3});
+    }
+
+    /** 2×2 windows of the first max-pool input whose positive maximum occurs more than once. */
+    private static int positiveTiesInPoolWindows(Graph graph, float[] x, Shape shape) {
+        try (BoundGraph model = new BoundGraph(graph, pt); NDManager m = pt.newManager()) {
+            NDArray relu = ForwardPass.run(model, m.create(x, shape)).get("relu1");
+            long[] d = relu.getShape().getShape();
+            float[] v = relu.toFloatArray();
+            int ties = 0;
+            for (int nc = 0; nc < d[0] * d[1]; nc++) {
+                for (int h = 0; h < d[2]; h += 2) {
+                    for (int w = 0; w < d[3]; w += 2) {
+                        int base = (int) (nc * d[2] * d[3] + h * d[3] + w);
+                        float[] win = {v[base], v[base + 1], v[base + (int) d[3]], v[base + (int) d[3] + 1]};
+                        float max = Math.max(Math.max(win[0], win[1]), Math.max(win[2], win[3]));
+                        int count = 0;
+                        for (float f : win) {
+                            count += f == max ? 1 : 0;
+                        }
+                        ties += max > 0 && count > 1 ? 1 : 0;
+                    }
+                }
+            }
+            System.err.println("image graph: max-pool windows with a tied positive maximum: " + ties);
+            return ties;
+        }
     }
 
     @Test

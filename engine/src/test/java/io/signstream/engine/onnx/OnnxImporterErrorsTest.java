@@ -56,6 +56,15 @@ class OnnxImporterErrorsTest {
     }
 
     @Test
+    void torchScriptFileIsCorruptWithAHint() {
+        ExplainException e = assertThrows(ExplainException.class,
+                () -> OnnxImporter.read(Fixtures.model("mlp", "pt")));
+
+        assertCorrupt(e);
+        assertTrue(e.getMessage().contains("zip archive"), e.getMessage());
+    }
+
+    @Test
     void unsupportedOpNamesTheOpAndTheNode() {
         byte[] model = new TinyOnnx().input("x", -1, 4).output("y")
                 .node("Erf", "/act/Erf", List.of("x"), "y").bytes();

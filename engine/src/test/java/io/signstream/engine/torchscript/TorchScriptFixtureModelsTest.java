@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.signstream.engine.backend.Backend;
+import io.signstream.engine.backend.Backends;
+import io.signstream.engine.backend.EngineKind;
 import io.signstream.engine.exec.Activations;
 import io.signstream.engine.exec.BoundGraph;
 import io.signstream.engine.exec.ForwardPass;
@@ -45,7 +47,7 @@ class TorchScriptFixtureModelsTest {
 
     @BeforeAll
     void open() throws Exception {
-        backend = ConvTransposeFallbackBackend.open();
+        backend = Backends.open(EngineKind.PYTORCH);
         for (Case c : TorchScriptFixtures.cases()) {
             if (!models.containsKey(c.model())) {
                 models.put(c.model(), TorchScriptModel.load(c.pt()));

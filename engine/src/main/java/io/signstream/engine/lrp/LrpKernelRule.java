@@ -1,0 +1,186 @@
+package io.signstream.engine.lrp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.Backend;
+import io.signstream.engine.exec.BoundGraph;
+import io.signstream.engine.exec.NodeStep;
+import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.Layer;
+import io.signstream.engine.graph.Weights;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one evaluation of every {@link Rule} on a Dense or Conv layer. For each term group:
+ * z = Σ_terms layer(input', W', b'), s = coefficient · stabilise(R, z), and R_in += relevanceInput' ⊙ W'ᵀ s, where
+ * "W'ᵀ s" is s·W' for Dense and the transposed convolution ({@link Backend#convTranspose}) for Conv. Only DJL
+ * NDArray operations and {@link Backend} methods are used, so the same code runs on every engine.
+ *
+ * <pre>{@code
+ * NDArray rIn = LrpKernelRule.relevance(new Rule.Epsilon(0.1), step, upstreamRelevance);
+ * }</pre>
+ */
+public final class LrpKernelRule {
+
+    private LrpKernelRule() {
+    }
+
+    /**
+     * @param rule the rule for this layer
+     * @param step a Dense or Conv node with its forward values
+     * @param upstream the relevance at the node's output
+     * @return the relevance at the node's input
+     */
+    public static NDArray relevance(Rule rule, NodeStep step, NDArray upstream) {
+        Kernel kernel = Kernel.of(step);
+        NDArray x = step.input();
+        Map<InputModifier, NDArray> inputs = new HashMap<>();
+        NDArray result = null;
+        for (TermGroup group : rule.groups()) {
+            NDArray z = denominator(group, kernel, x, step, inputs);
+            NDArray s = rule.stabiliser().divide(upstream, z, x);
+            if (group.coefficient() != 1.0) {
+                s = s.mul((float) group.coefficient());
+            }
+            for (Term term : group.terms()) {
+                NDArray back = kernel.backward(s, term.weight(), x.getShape());
+                NDArray contribution = term.relevanceInput() instanceof InputModifier.Ones ? back
+                        : back.mul(inputs.computeIfAbsent(term.relevanceInput(), m -> m.apply(x)));
+                result = result == null ? contribution : result.add(contribution);
+            }
+        }
+        return result;
+    }
+
+    private static NDArray denominator(TermGroup group, Kernel kernel, NDArray x, NodeStep step,
+            Map<InputModifier, NDArray> inputs) {
+        List<Term> terms = group.terms();
+        Term first = terms.get(0);
+        if (terms.size() == 1 && first.input() instanceof InputModifier.Identity
+                && first.weight() == ParamModifier.KEEP && first.bias() == ParamModifier.KEEP) {
+            // the unmodified layer: its forward output is z already, no need to run it again
+            return step.output();
+        }
+        NDArray z = null;
+        for (Term term : terms) {
+            NDArray in = inputs.computeIfAbsent(term.input(), m -> m.apply(x));
+            NDArray part = kernel.forward(in, term.weight(), term.bias());
+            z = z == null ? part : z.add(part);
+        }
+        return z;
+    }
+
+    /** A Dense or Conv layer with memoised modified parameters, for one backward call. */
+    private abstract static class Kernel {
+
+        final BoundGraph model;
+        final NDArray weight;
+        final NDArray bias;
+        /** Modified parameters live in the request's manager, not in the model's (they would pile up there). */
+        final NDManager scratch;
+        private final Map<ParamModifier, NDArray> weights = new EnumMap<>(ParamModifier.class);
+        private final Map<ParamModifier, NDArray> biases = new EnumMap<>(ParamModifier.class);
+
+        Kernel(NodeStep step, Weights w, Weights b) {
+            this.model = step.model();
+            this.weight = model.array(w);
+            this.bias = model.array(b);
+            this.scratch = step.input().getManager();
+        }
+
+        static Kernel of(NodeStep step) {
+            Layer layer = step.node().layer();
+            if (layer instanceof Layer.Dense d) {
+                return new DenseKernel(step, d);
+            } else if (layer instanceof Layer.Conv c) {
+                return new ConvKernel(step, c);
+            }
+            throw new IllegalArgumentException("LRP kernel rules apply to Dense and Conv layers, not to "
+                    + layer.kind() + " (node " + step.node().name() + ")");
+        }
+
+        NDArray weight(ParamModifier m) {
+            return weights.computeIfAbsent(m, k -> owned(k.apply(weight), k));
+        }
+
+        NDArray bias(ParamModifier m) {
+            if (bias == null || m == ParamModifier.DROP) {
+                return null;
+            }
+            return biases.computeIfAbsent(m, k -> owned(k.apply(bias), k));
+        }
+
+        NDArray owned(NDArray a, ParamModifier m) {
+            if (a != null && m != ParamModifier.KEEP) {
+                a.attach(scratch);
+            }
+            return a;
+        }
+
+        abstract NDArray forward(NDArray input, ParamModifier w, ParamModifier b);
+
+        abstract NDArray backward(NDArray signal, ParamModifier w, Shape inputShape);
+    }
+
+    /** y = x·Wᵀ + b; backward through W is s·W. */
+    private static final class DenseKernel extends Kernel {
+
+        private final Weights rawWeight;
+        private final Map<ParamModifier, NDArray> transposed = new EnumMap<>(ParamModifier.class);
+
+        DenseKernel(NodeStep step, Layer.Dense d) {
+            super(step, d.weight(), d.bias());
+            this.rawWeight = d.weight();
+        }
+
+        @Override
+        NDArray forward(NDArray input, ParamModifier w, ParamModifier b) {
+            NDArray wt = transposed.computeIfAbsent(w, k -> k == ParamModifier.KEEP ? model.transposedArray(rawWeight)
+                    : weight(k).transpose());
+            NDArray y = input.matMul(wt);
+            NDArray bb = bias(b);
+            return bb == null ? y : y.add(bb);
+        }
+
+        @Override
+        NDArray backward(NDArray signal, ParamModifier w, Shape inputShape) {
+            return signal.matMul(weight(w));
+        }
+    }
+
+    /** The layer's own convolution; backward through W is the transposed convolution with the same geometry. */
+    private static final class ConvKernel extends Kernel {
+
+        private final Backend backend;
+        private final ConvSpec spec;
+
+        ConvKernel(NodeStep step, Layer.Conv c) {
+            super(step, c.weight(), c.bias());
+            this.backend = step.backend();
+            this.spec = c.spec();
+        }
+
+        @Override
+        NDArray forward(NDArray input, ParamModifier w, ParamModifier b) {
+            return backend.conv(view(input), weight(w), bias(b), spec);
+        }
+
+        @Override
+        NDArray backward(NDArray signal, ParamModifier w, Shape inputShape) {
+            return backend.convTranspose(view(signal), weight(w), spec, inputShape);
+        }
+
+        /**
+         * A fresh view of an array that is used again after this call: backend padding code that writes into
+         * {@code getShape().getShape()} (DJL's live array) would otherwise corrupt the cached shape of an input that
+         * the next term still needs.
+         */
+        private static NDArray view(NDArray a) {
+            return a.reshape(new Shape(a.getShape().getShape().clone()));
+        }
+    }
+}
