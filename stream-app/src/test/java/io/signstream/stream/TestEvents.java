@@ -20,6 +20,7 @@ import java.util.Map;
 /** Requests built from the bundled digits_cnn samples, for tests. */
 public final class TestEvents {
 
+  private static final AvroSerde<InferenceEvent> SERDE = AvroSerde.inferenceEvent();
   private static Path modelsDir;
 
   private TestEvents() {}
@@ -65,6 +66,6 @@ public final class TestEvents {
 
   /** Single-object encoded bytes of a request. */
   public static byte[] bytes(InferenceEvent event) {
-    return AvroSerde.inferenceEvent().encode(event);
+    return SERDE.encode(event);
   }
 }

@@ -6,7 +6,10 @@ import io.signstream.schemas.TopicNames;
 import io.signstream.stream.config.StreamConfig;
 import io.signstream.stream.config.WorkerSettings;
 import io.signstream.stream.kafka.EmbeddedKafka;
+import io.signstream.stream.worker.ComputeRequest;
+import io.signstream.stream.worker.ComputeResult;
 import io.signstream.stream.worker.ComputerFactory;
+import io.signstream.stream.worker.ExplanationComputer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +41,20 @@ class ThroughputTest {
       for (int i = 0; i < n; i++) {
         events.add(TestEvents.bytes(TestEvents.digitsEvent("t-" + i, i, methods).build()));
       }
-      try (Pipeline p = Pipeline.start(config, ComputerFactory.engine(), null);
+      // -Dsignstream.throughput.fake=true: a computer that copies the input, to measure the pipeline alone
+      ComputerFactory computers = Boolean.getBoolean("signstream.throughput.fake")
+          ? (engine, settings) -> new ExplanationComputer() {
+              @Override
+              public ComputeResult compute(ComputeRequest r) {
+                int n = r.samples();
+                return new ComputeResult(r.input().clone(), r.shape().clone(), new int[n], new float[n], engine, "none");
+              }
+
+              @Override
+              public void close() {}
+            }
+          : ComputerFactory.engine();
+      try (Pipeline p = Pipeline.start(config, computers, null);
           KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
               kafka.bootstrapServers(), "linger.ms", 5), new ByteArraySerializer(), new ByteArraySerializer());
           TopicReader reader = new TopicReader(kafka.bootstrapServers(), config.topics().explanations(),

@@ -16,6 +16,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** Reads the explanations and dead-letter topics from the beginning, read_committed, for tests. */
 final class TopicReader implements AutoCloseable {
 
+  private static final AvroSerde<Explanation> EXPLANATIONS = AvroSerde.explanation();
+  private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.deadLetter();
+
   final List<Explanation> explanations = new ArrayList<>();
   final List<DeadLetter> deadLetters = new ArrayList<>();
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -45,9 +48,9 @@ final class TopicReader implements AutoCloseable {
   void poll(Duration d) {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(d)) {
       if (r.topic().equals(explanationsTopic)) {
-        explanations.add(AvroSerde.explanation().decode(r.value()));
+        explanations.add(EXPLANATIONS.decode(r.value()));
       } else {
-        deadLetters.add(AvroSerde.deadLetter().decode(r.value()));
+        deadLetters.add(DEAD_LETTERS.decode(r.value()));
       }
     }
   }

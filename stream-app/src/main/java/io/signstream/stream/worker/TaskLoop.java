@@ -225,7 +225,9 @@ final class TaskLoop implements AutoCloseable {
     // tasks are written by the exactly-once topology: never read the records of an aborted transaction
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, settings.maxInFlight())));
+    // one poll may fill the in-flight budget: bigger flushes mean fewer transaction commits, the
+    // worker's main fixed cost (measured: a 500-task commit took 30-240 ms on the 2-core embedded setup)
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, settings.maxInFlight()));
     return p;
   }
 
