@@ -8,15 +8,18 @@ import io.signstream.stream.demo.DemoReplayer;
 import io.signstream.stream.kafka.EmbeddedKafka;
 import io.signstream.stream.kafka.KafkaProps;
 import io.signstream.stream.worker.ComputerFactory;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * {@code signstream demo}: an embedded Kafka broker, the topology, the workers and HTTP in one
@@ -58,8 +61,9 @@ final class DemoCommand implements Subcommand {
     long duration = args.number("duration", 0);
     List<String> methods = split(args.get("method", ""));
     List<String> engines = split(args.get("engines", "pytorch"));
-    Path models = args.get("models") != null ? Path.of(args.get("models"))
+    Path extracted = args.get("models") != null ? null
         : DemoModels.extract(Files.createTempDirectory("signstream-demo-models-"));
+    Path models = extracted != null ? extracted : Path.of(args.get("models"));
 
     AtomicBoolean running = new AtomicBoolean(true);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -101,9 +105,20 @@ final class DemoCommand implements Subcommand {
         }
       }
     } finally {
+      if (extracted != null) {
+        deleteTree(extracted);
+      }
       stopped.countDown();
     }
     return 0;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder left behind is harmless
+    }
   }
 
   /** Gives the last requests a few seconds to come out, so the summary line adds up. */
