@@ -166,21 +166,12 @@ public final class LrpKernelRule {
 
         @Override
         NDArray forward(NDArray input, ParamModifier w, ParamModifier b) {
-            return backend.conv(view(input), weight(w), bias(b), spec);
+            return backend.conv(input, weight(w), bias(b), spec);
         }
 
         @Override
         NDArray backward(NDArray signal, ParamModifier w, Shape inputShape) {
-            return backend.convTranspose(view(signal), weight(w), spec, inputShape);
-        }
-
-        /**
-         * A fresh view of an array that is used again after this call: backend padding code that writes into
-         * {@code getShape().getShape()} (DJL's live array) would otherwise corrupt the cached shape of an input that
-         * the next term still needs.
-         */
-        private static NDArray view(NDArray a) {
-            return a.reshape(new Shape(a.getShape().getShape().clone()));
+            return backend.convTranspose(signal, weight(w), spec, inputShape);
         }
     }
 }

@@ -6,15 +6,21 @@ import static io.signstream.engine.lrp.TinyModels.CNN_X;
 import static io.signstream.engine.lrp.TinyModels.MLP_SHAPE;
 import static io.signstream.engine.lrp.TinyModels.MLP_X;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.EngineKind;
 import io.signstream.engine.exec.BoundGraph;
+import io.signstream.engine.method.MethodNames;
 import io.signstream.engine.method.MethodParams;
+import io.signstream.engine.method.MethodRunner;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -99,6 +105,19 @@ class LrpGoldenVectorTest {
     void tinyMlp(String method, Map<String, String> params, double[] expected) throws Exception {
         float[] map = LrpReferenceHarness.explain(mlp, MLP_X, MLP_SHAPE, 0, method, MethodParams.of(params));
         assertClose(expected, map, TOL, method);
+    }
+
+    @Test
+    void methodRunnerSeedsWithTheLogitAndAppliesTheModifier() throws Exception {
+        try (NDManager m = backend.newManager()) {
+            NDArray x = m.create(MLP_X, new Shape(MLP_SHAPE));
+            float[] sign = MethodRunner.run(mlp, x, new int[] {0},
+                    MethodNames.parse("lrpsign_epsilon_0_1", MethodParams.empty())).toFloatArray();
+            assertClose(d(-0.121419, 1.195512, 0.560396, 0.616436), sign, TOL, "MethodRunner lrpsign_epsilon_0_1");
+            float[] xSign = MethodRunner.run(mlp, x, new int[] {0},
+                    MethodNames.parse("lrp_epsilon_0_1_x_sign", MethodParams.empty())).toFloatArray();
+            assertClose(d(-0.09148, -0.565158, 0., 1.187685), xSign, TOL, "MethodRunner lrp_epsilon_0_1_x_sign");
+        }
     }
 
     static Stream<Arguments> cnnRows() {
