@@ -150,7 +150,9 @@ class PipelineTest {
 
   @Test
   void workersStoppedMidStreamAndRestartedGiveTheSameTotals() throws Exception {
-    StreamConfig config = config("p2.");
+    // small batches and a small in-flight bound: many transactions, and the consumer pauses often
+    StreamConfig config = config("p2.").withWorker(WorkerSettings.defaults().withEngines(List.of("pytorch"), 1)
+        .withBatching(8, 5, 16));
     List<String> methods = List.of("gradient");
     int total = 400;
     try (Pipeline pipeline = Pipeline.start(config, ComputerFactory.engine(), null);

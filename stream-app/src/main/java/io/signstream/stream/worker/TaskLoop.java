@@ -63,7 +63,7 @@ final class TaskLoop implements AutoCloseable {
   private BatchRunner runner;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<String, byte[]> producer;
-  private boolean paused;
+  private boolean rewindPending;
   private volatile int inFlight;
 
   TaskLoop(WorkerSpec spec, String instanceId) {
@@ -90,7 +90,7 @@ final class TaskLoop implements AutoCloseable {
 
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        paused = false;
+        // new partitions start at their committed offsets; nothing to do
       }
 
       @Override
@@ -111,6 +111,9 @@ final class TaskLoop implements AutoCloseable {
    * @return what was committed in this cycle (empty when nothing was due or the transaction failed)
    */
   List<WorkerOutput> cycle() {
+    if (rewindPending) {
+      rewind(); // a failed transaction whose rewind could not reach the broker: never poll past its tasks
+    }
     long now = System.currentTimeMillis();
     applyBackpressure();
     long wait = batcher.millisUntilDue(now, settings.pollMillis());
@@ -123,13 +126,10 @@ final class TaskLoop implements AutoCloseable {
   }
 
   private void applyBackpressure() {
-    Set<TopicPartition> assigned = consumer.assignment();
-    if (!paused && batcher.size() >= settings.maxInFlight()) {
-      consumer.pause(assigned);
-      paused = true;
-    } else if (paused && batcher.size() < settings.maxInFlight()) {
-      consumer.resume(assigned);
-      paused = false;
+    if (batcher.size() >= settings.maxInFlight()) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
     }
   }
 
@@ -201,8 +201,10 @@ final class TaskLoop implements AutoCloseable {
 
   /** Moves the consumer back to the committed offsets, so that nothing uncommitted is skipped. */
   private void rewind() {
+    rewindPending = true;
     Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
     if (assigned.isEmpty()) {
+      rewindPending = false;
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
@@ -214,6 +216,7 @@ final class TaskLoop implements AutoCloseable {
         consumer.seek(tp, o.offset());
       }
     }
+    rewindPending = false;
   }
 
   private Map<String, Object> consumerProps() {
