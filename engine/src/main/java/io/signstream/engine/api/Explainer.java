@@ -86,6 +86,11 @@ public final class Explainer implements AutoCloseable {
         return backend.device();
     }
 
+    /** True when the model's input layout puts channels on axis 1 (ONNX, PyTorch); false for Keras-style models. */
+    public boolean channelsFirst() {
+        return graph == null || !graph.layout().channelsLast();
+    }
+
     public Path modelFile() {
         return file;
     }

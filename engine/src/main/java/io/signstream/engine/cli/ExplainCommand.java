@@ -7,6 +7,7 @@ import io.signstream.engine.backend.DeviceChoice;
 import io.signstream.engine.backend.EngineKind;
 import io.signstream.engine.npy.NpyArray;
 import io.signstream.engine.npy.NpyFile;
+import io.signstream.engine.viz.Visualizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ final class ExplainCommand {
 
     int run(String[] argv) throws CliArgs.UsageException, ExplainException {
         CliArgs args = CliArgs.parse(argv,
-                List.of("model", "input", "target", "method", "engine", "device", "param", "out", "layout"), List.of());
+                List.of("model", "input", "target", "method", "engine", "device", "param", "out", "layout"),
+                List.of("png"));
         Path model = Path.of(args.require("model"));
         NpyArray input = NpyFile.read(Path.of(args.require("input")));
         List<String> methods = CliMethods.split(args.require("method"));
@@ -51,10 +53,29 @@ final class ExplainCommand {
                     throw new ExplainException(ExplainException.Kind.BAD_INPUT, "cannot write " + file + ": "
                             + e.getMessage());
                 }
+                if (args.has("png")) {
+                    writePng(input, r, outDir, explainer.channelsFirst());
+                }
                 out.println(jsonLine(r));
             }
         }
         return 0;
+    }
+
+    /** A heatmap overlay (images) or a relevance-coloured plot (1-D inputs) next to the .npy. */
+    private void writePng(NpyArray input, RelevanceMap r, Path outDir, boolean channelsFirst)
+            throws ExplainException {
+        Path png = outDir.resolve(r.method() + ".png");
+        NpyArray map = r.map();
+        if (map.data().length != input.data().length) {
+            // Grad-CAM without a modifier is single-channel: show it over the input, broadcast over channels.
+            map = Broadcast.overChannels(map, input.shape(), channelsFirst);
+        }
+        try {
+            Visualizer.writeOverlay(input, map, channelsFirst, png);
+        } catch (IOException | RuntimeException e) {
+            throw new ExplainException(ExplainException.Kind.BAD_INPUT, "cannot write " + png + ": " + e.getMessage());
+        }
     }
 
     static String jsonLine(RelevanceMap r) {
