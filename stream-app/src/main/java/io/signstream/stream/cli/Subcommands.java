@@ -1,0 +1,42 @@
+package io.signstream.stream.cli;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one place where subcommands are registered.
+ *
+ * <p>The engine-side subcommands ({@code explain}, {@code compare}, {@code methods}) are added here
+ * by their authors, each as its own {@link Subcommand} class.
+ */
+public final class Subcommands {
+
+  private static final Map<String, Subcommand> ALL = new LinkedHashMap<>();
+
+  static {
+    register(new DemoCommand());
+    register(new RunCommand());
+    register(new ProduceCommand());
+    register(new ConsumeCommand());
+  }
+
+  private Subcommands() {}
+
+  private static void register(Subcommand c) {
+    if (ALL.put(c.name(), c) != null) {
+      throw new IllegalStateException("subcommand registered twice: " + c.name());
+    }
+  }
+
+  /** The subcommand called {@code name}, or null. */
+  public static Subcommand find(String name) {
+    return ALL.get(name);
+  }
+
+  /** Every subcommand, in registration order. */
+  public static Collection<Subcommand> all() {
+    return Collections.unmodifiableCollection(ALL.values());
+  }
+}
