@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The one place where subcommands are registered.
  *
- * <p>The engine-side subcommands ({@code explain}, {@code compare}, {@code methods}) are added here
- * by their authors, each as its own {@link Subcommand} class.
+ * <p>The engine-side subcommands ({@code explain}, {@code compare}, {@code methods}, ...) come from
+ * {@link io.signstream.engine.cli.EngineCli} through {@link EngineSubcommand}.
  */
 public final class Subcommands {
 
@@ -20,6 +20,9 @@ public final class Subcommands {
     register(new RunCommand());
     register(new ProduceCommand());
     register(new ConsumeCommand());
+    for (String engineCommand : io.signstream.engine.cli.EngineCli.commands()) {
+      register(new EngineSubcommand(engineCommand));
+    }
   }
 
   private Subcommands() {}
