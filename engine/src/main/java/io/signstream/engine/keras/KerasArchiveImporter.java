@@ -86,7 +86,8 @@ public final class KerasArchiveImporter {
 
     private static String hint(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return ModelFileHints.of(in.readNBytes(64));
+            String h = ModelFileHints.of(in.readNBytes(64));
+            return h.contains("zip") ? " (it starts like a zip: damaged or truncated?)" : h;
         } catch (IOException e) {
             return "";
         }

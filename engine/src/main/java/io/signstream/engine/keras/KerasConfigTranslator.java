@@ -82,7 +82,7 @@ final class KerasConfigTranslator {
                     | NumberFormatException | IndexOutOfBoundsException e) {
                 // Gson's typed getters on a config field of an unexpected shape.
                 throw new ExplainException(Kind.CORRUPT_MODEL, graphName + ": malformed config of "
-                        + layer.describe() + " (" + KerasJson.firstLine(e.getMessage()) + ")", e);
+                        + layer.describe() + " (" + KerasJson.describe(e) + ")", e);
             }
         }
         try {

@@ -156,6 +156,24 @@ final class KerasJson {
                 + layer.config().get(key) + " is not " + expected);
     }
 
+    /**
+     * Gson's failure on a field of an unexpected type, short: {@code JsonPrimitive where JsonArray was expected}
+     * rather than the class-cast text with class loaders.
+     */
+    static String describe(RuntimeException e) {
+        String m = firstLine(e.getMessage()).replace("com.google.gson.", "");
+        java.util.regex.Matcher cast = java.util.regex.Pattern
+                .compile("class ([\\w.$]+) cannot be cast to class ([\\w.$]+)").matcher(m);
+        if (cast.find()) {
+            return simple(cast.group(1)) + " where " + simple(cast.group(2)) + " was expected";
+        }
+        return e.getClass().getSimpleName() + ": " + m;
+    }
+
+    private static String simple(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
     static String firstLine(String message) {
         if (message == null || message.isBlank()) {
             return "unknown error";

@@ -50,7 +50,7 @@ record KerasTopology(String modelName, String inputName, long[] inputShape, List
                 | NumberFormatException | IndexOutOfBoundsException e) {
             // Gson's typed getters meet a field of another type (or none): the config does not have Keras' shape.
             throw new ExplainException(Kind.CORRUPT_MODEL, fallbackName + ": malformed Keras model config ("
-                    + e.getClass().getSimpleName() + ": " + KerasJson.firstLine(e.getMessage()) + ")", e);
+                    + KerasJson.describe(e) + ")", e);
         }
     }
 
@@ -76,17 +76,17 @@ record KerasTopology(String modelName, String inputName, long[] inputShape, List
     }
 
     /** Keras 2.1 writes a Sequential config as a bare list of layers; later versions as {name, layers}. */
-    private static KerasTopology sequential(JsonElement config, String fallbackName) throws ExplainException {
+    private static KerasTopology sequential(JsonElement config, String where) throws ExplainException {
         JsonArray list;
-        String name = fallbackName;
+        String name = where;
         JsonObject outer = null;
         if (config.isJsonArray()) {
             list = config.getAsJsonArray();
         } else {
             outer = config.getAsJsonObject();
-            name = KerasJson.string(outer, "name", fallbackName);
+            name = KerasJson.string(outer, "name", where);
             if (!KerasJson.has(outer, "layers")) {
-                throw new ExplainException(Kind.CORRUPT_MODEL, name + ": the Sequential config has no layers");
+                throw new ExplainException(Kind.CORRUPT_MODEL, where + ": the Sequential config has no layers");
             }
             list = outer.getAsJsonArray("layers");
         }
@@ -101,14 +101,14 @@ record KerasTopology(String modelName, String inputName, long[] inputShape, List
             String layerName = KerasJson.string(cfg, "name", KerasJson.string(o, "name", cls + "_" + layers.size()));
             if (cls.equals("InputLayer")) {
                 if (previous != null || shape != null) {
-                    throw new ExplainException(Kind.UNSUPPORTED_MODEL, name + ": InputLayer '" + layerName
+                    throw new ExplainException(Kind.UNSUPPORTED_MODEL, where + ": InputLayer '" + layerName
                             + "' in the middle of a Sequential model");
                 }
                 inputName = layerName;
                 shape = declaredShape(cfg);
                 continue;
             }
-            checkNotNested(cls, layerName, name);
+            checkNotNested(cls, layerName, where);
             if (shape == null && layers.isEmpty()) {
                 shape = declaredShape(cfg);
             }
@@ -116,7 +116,7 @@ record KerasTopology(String modelName, String inputName, long[] inputShape, List
             previous = layerName;
         }
         if (layers.isEmpty()) {
-            throw new ExplainException(Kind.UNSUPPORTED_MODEL, name + ": the model has no layers after its input");
+            throw new ExplainException(Kind.UNSUPPORTED_MODEL, where + ": the model has no layers after its input");
         }
         if (shape == null && outer != null && KerasJson.has(outer, "build_input_shape")) {
             shape = KerasJson.shape(outer.get("build_input_shape"));
@@ -131,22 +131,22 @@ record KerasTopology(String modelName, String inputName, long[] inputShape, List
                 shape = buildShape(first.getAsJsonObject("build_config"));
             }
         }
-        return new KerasTopology(name, inputName, sampleShape(shape, name, inputName), layers, previous, true);
+        return new KerasTopology(name, inputName, sampleShape(shape, where, inputName), layers, previous, true);
     }
 
-    private static KerasTopology functional(JsonObject config, String fallbackName) throws ExplainException {
-        String name = KerasJson.string(config, "name", fallbackName);
-        List<String> inputs = endpoints(config, "input_layers", name);
-        List<String> outputs = endpoints(config, "output_layers", name);
+    private static KerasTopology functional(JsonObject config, String where) throws ExplainException {
+        String name = KerasJson.string(config, "name", where);
+        List<String> inputs = endpoints(config, "input_layers", where);
+        List<String> outputs = endpoints(config, "output_layers", where);
         if (inputs.size() != 1) {
-            throw new ExplainException(Kind.UNSUPPORTED_MODEL, name + ": the model has " + inputs.size()
+            throw new ExplainException(Kind.UNSUPPORTED_MODEL, where + ": the model has " + inputs.size()
                     + " inputs " + inputs + "; only single-input models are supported");
         }
         if (outputs.isEmpty()) {
-            throw new ExplainException(Kind.CORRUPT_MODEL, name + ": the model config names no output layer");
+            throw new ExplainException(Kind.CORRUPT_MODEL, where + ": the model config names no output layer");
         }
         if (outputs.size() > 1) {
-            LOG.warn("Keras model {} has {} outputs; explaining the first, '{}'", name, outputs.size(),
+            LOG.warn("Keras model {} has {} outputs; explaining the first, '{}'", where, outputs.size(),
                     outputs.get(0));
         }
         String inputName = inputs.get(0);
@@ -163,11 +163,11 @@ record KerasTopology(String modelName, String inputName, long[] inputShape, List
                 }
                 continue;
             }
-            checkNotNested(cls, layerName, name);
-            byName.put(layerName, new KerasLayer(cls, layerName, cfg, inboundOf(o, layerName, name)));
+            checkNotNested(cls, layerName, where);
+            byName.put(layerName, new KerasLayer(cls, layerName, cfg, inboundOf(o, layerName, where)));
         }
-        return new KerasTopology(name, inputName, sampleShape(shape, name, inputName),
-                topologicalOrder(byName, inputName, name), outputs.get(0), false);
+        return new KerasTopology(name, inputName, sampleShape(shape, where, inputName),
+                topologicalOrder(byName, inputName, where), outputs.get(0), false);
     }
 
     /** Keras 2 and TF.js write {@code [[name, node, tensor], ...]}; Keras 3 a single triple for one endpoint. */

@@ -75,8 +75,8 @@ public final class TfjsImporter {
         } catch (IllegalStateException | UnsupportedOperationException | ClassCastException
                 | NullPointerException | NumberFormatException e) {
             // Gson's typed getters on a malformed manifest entry.
-            throw new ExplainException(Kind.CORRUPT_MODEL, fileName + " has a malformed weightsManifest: "
-                    + e.getClass().getSimpleName() + " " + KerasJson.firstLine(e.getMessage()), e);
+            throw new ExplainException(Kind.CORRUPT_MODEL, fileName + " has a malformed weightsManifest ("
+                    + KerasJson.describe(e) + ")", e);
         }
         return KerasConfigTranslator.translate(topology, weights, name);
     }
