@@ -33,8 +33,8 @@ final class KerasKernelLayers {
         Weights weight = KerasVariables.permute(w[0], new int[] {1, 0});
         String node = b.add(l.name(), new Layer.Dense(weight, useBias ? w[1] : null), in.node());
         KerasTensor out = new KerasTensor(node, new long[] {units}, false);
-        return KerasActivations.apply(KerasJson.activation(l, "activation"), l, out, node + "/"
-                + KerasJson.activation(l, "activation"), isOutput, b);
+        String activation = KerasJson.activation(l, "activation");
+        return KerasActivations.apply(activation, l, out, node + "/" + activation, isOutput, b);
     }
 
     /** Conv1D ({@code rank} 1) and Conv2D ({@code rank} 2), channels last in Keras, channels first in the graph. */

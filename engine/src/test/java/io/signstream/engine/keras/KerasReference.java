@@ -107,12 +107,11 @@ final class KerasReference {
 
     private T dense(TinyKeras.LayerSpec l, T x) {
         int units = l.config().get("units").getAsInt();
-        List<Weights> w = weights(l, List.of(new long[] {x.size(), units}, new long[] {units}));
+        List<Weights> w = weights(l, withBias(l, new long[] {x.size(), units}, units));
         float[] k = w.get(0).data();
-        float[] b = w.get(1).data();
         double[] out = new double[units];
         for (int j = 0; j < units; j++) {
-            double z = b[j];
+            double z = w.size() > 1 ? w.get(1).data()[j] : 0;
             for (int i = 0; i < x.size(); i++) {
                 z += x.v()[i] * k[i * units + j];
             }
@@ -137,7 +136,7 @@ final class KerasReference {
         }
         kshape[r] = cin / groups;
         kshape[r + 1] = filters;
-        List<Weights> w = weights(l, List.of(kshape, new long[] {filters}));
+        List<Weights> w = weights(l, withBias(l, kshape, filters));
         int[][] pad = pads(x, k, s, d, c.get("padding").getAsString());
         long[] outShape = outShape(x, k, s, d, pad, filters);
         double[] out = new double[(int) prod(outShape)];
@@ -149,7 +148,7 @@ final class KerasReference {
             unravel(flat, outShape, r, o);
             for (int f = 0; f < filters; f++) {
                 int g = (int) (f / foutG);
-                double z = w.get(1).data()[f];
+                double z = w.size() > 1 ? w.get(1).data()[f] : 0;
                 for (int kflat = 0; kflat < prod(Arrays.copyOf(kshape, r)); kflat++) {
                     unravel(kflat, kshape, r, kk);
                     long inIndex = 0;
@@ -350,6 +349,12 @@ final class KerasReference {
             }
             return w;
         });
+    }
+
+    /** The kernel shape, and the bias shape unless the config says use_bias: false. */
+    private static List<long[]> withBias(TinyKeras.LayerSpec l, long[] kernel, long out) {
+        boolean useBias = !l.config().has("use_bias") || l.config().get("use_bias").getAsBoolean();
+        return useBias ? List.of(kernel, new long[] {out}) : List.<long[]>of(kernel);
     }
 
     private static int[] ints(JsonElement e, int r, int fallback) {

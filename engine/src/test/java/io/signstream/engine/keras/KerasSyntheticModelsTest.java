@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Keras 3 .keras and TensorFlow.js files, against the independent channels-last {@link KerasReference}: forward
  * logits on both engines, and the gradient against central finite differences of the reference. The models put
  * TensorFlow's asymmetric 'same' padding (even kernels, stride 2, pooling) in every position, plus groups,
- * dilation, causal padding, BatchNormalization, Add, Concatenate on channel, spatial and feature axes, ZeroPadding,
- * Reshape, Dropout and global pooling.
+ * dilation, causal padding, kernels without bias, BatchNormalization, Add, Concatenate on channel, spatial and
+ * feature axes, ZeroPadding, Reshape, Dropout and global pooling.
  */
 class KerasSyntheticModelsTest {
 
@@ -69,7 +69,7 @@ class KerasSyntheticModelsTest {
                 .layer("Conv2D", "conv_b", "{'filters': 4, 'kernel_size': [2, 2], 'strides': [1, 1], "
                         + "'padding': 'same', 'groups': 2, 'activation': 'tanh'}")
                 .layer("Conv2D", "conv_c", "{'filters': 3, 'kernel_size': [2, 2], 'padding': 'valid', "
-                        + "'dilation_rate': [2, 1], 'activation': 'linear'}")
+                        + "'dilation_rate': [2, 1], 'activation': 'linear', 'use_bias': false}")
                 .layer("AveragePooling2D", "avg", "{'pool_size': [2, 2], 'strides': [1, 1], 'padding': 'same'}")
                 .layer("Flatten", "flat", "{'data_format': 'channels_last'}")
                 .layer("Dropout", "drop", "{'rate': 0.5}")
@@ -89,7 +89,7 @@ class KerasSyntheticModelsTest {
                 .layer("GlobalAveragePooling2D", "gap", "{}", "p")
                 .layer("GlobalMaxPooling2D", "gmp", "{}", "cat")
                 .layer("Concatenate", "feat", "{'axis': 1}", "gap", "gmp")
-                .layer("Dense", "head", "{'units': 4}", "feat")
+                .layer("Dense", "head", "{'units': 4, 'use_bias': false}", "feat")
                 .layer("Concatenate", "stack", "{'axis': 1}", "a", "sum")
                 .layer("Flatten", "flat", "{}", "stack")
                 .layer("Dense", "side", "{'units': 4, 'activation': 'tanh'}", "flat")

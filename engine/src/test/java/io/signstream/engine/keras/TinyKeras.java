@@ -152,7 +152,7 @@ final class TinyKeras {
                 continue;
             }
             WritableGroup g = root.putGroup(l.name());
-            List<String> roles = roles(l);
+            List<String> roles = roles(l).subList(0, w.size());
             g.putAttribute("weight_names", roles.stream().map(r -> l.name() + "/" + r + ":0").toArray(String[]::new));
             WritableGroup inner = g.putGroup(l.name());
             for (int i = 0; i < w.size(); i++) {
