@@ -137,8 +137,10 @@ public final class Graph {
     }
 
     /**
-     * The default Grad-CAM layer: the first ReLU after the last convolution (its output is the post-activation
-     * feature map, as a Keras conv layer with a fused ReLU gives it).
+     * The default Grad-CAM layer: the last convolution's output as the framework defines the layer — through
+     * the element-wise layers that directly follow it (bias, batch norm, identity) up to and including its ReLU
+     * when it has one (a Keras conv layer with a fused ReLU, PyTorch's {@code features.4}); otherwise the
+     * convolution itself (a linear Keras conv layer).
      */
     public Optional<Node> defaultGradCamLayer() {
         int lastConv = -1;
@@ -150,12 +152,24 @@ public final class Graph {
         if (lastConv < 0) {
             return Optional.empty();
         }
-        for (int i = lastConv + 1; i < nodes.size(); i++) {
-            if (nodes.get(i).layer() instanceof Layer.Activation a && a.function() == ActivationKind.RELU) {
-                return Optional.of(nodes.get(i));
+        Node current = nodes.get(lastConv);
+        while (true) {
+            List<String> next = consumersOf(current.name());
+            if (next.size() != 1) {
+                return Optional.of(nodes.get(lastConv));
             }
+            Node n = byName.get(next.get(0));
+            Layer l = n.layer();
+            if (l instanceof Layer.Activation a && a.function() == ActivationKind.RELU) {
+                return Optional.of(n);
+            }
+            boolean elementwise = l instanceof Layer.BatchNorm || l instanceof Layer.Identity
+                    || l instanceof Layer.ConstantOp;
+            if (!elementwise) {
+                return Optional.of(nodes.get(lastConv));
+            }
+            current = n;
         }
-        return Optional.of(nodes.get(lastConv));
     }
 
     @Override

@@ -26,19 +26,37 @@ final class GradCam {
     private GradCam() {
     }
 
-    /** 2-D Grad-CAM, (N, 1, H, W), bilinear resize with half-pixel centres (cv2 INTER_LINEAR). */
+    /**
+     * 2-D Grad-CAM, resized to the input's H×W and returned in the input's layout with one channel: (N, 1, H, W)
+     * for channels-first inputs, (N, H, W, 1) for channels-last ones, (N, H, W) for inputs without a channel
+     * axis. Bilinear resize with half-pixel centres (cv2 INTER_LINEAR).
+     */
     static NDArray image(BoundGraph model, NDArray x, int[] targets, MethodParams params) throws ExplainException {
         Cams cams = cams(model, x, targets, params, 4);
         long n = x.getShape().get(0);
-        int outH = (int) x.getShape().get(2);
-        int outW = (int) x.getShape().get(3);
+        long[] shape = x.getShape().getShape().clone();
+        boolean channelsLast = model.graph().layout().channelsLast();
+        int outH;
+        int outW;
+        if (shape.length == 3) {
+            outH = (int) shape[1];
+            outW = (int) shape[2];
+        } else if (channelsLast) {
+            outH = (int) shape[1];
+            outW = (int) shape[2];
+            shape[3] = 1;
+        } else {
+            outH = (int) shape[2];
+            outW = (int) shape[3];
+            shape[1] = 1;
+        }
         int h = cams.shape()[0];
         int w = cams.shape()[1];
         float[] out = new float[(int) (n * outH * outW)];
         for (int i = 0; i < n; i++) {
             bilinear(cams.maps()[i], h, w, out, i * outH * outW, outH, outW);
         }
-        return x.getManager().create(out, new Shape(n, 1, outH, outW));
+        return x.getManager().create(out, new Shape(shape));
     }
 
     /** 1-D Grad-CAM, resampled linearly at linspace(0, T'−1, T) and repeated for every channel: (N, C, T). */

@@ -33,12 +33,7 @@ import org.junit.jupiter.api.TestFactory;
  * METHODS.md computed in float64 on a rebuild of the model) against the imported graph, on both engines, through
  * {@code MethodRunner}. One test per model and engine reports every method at once with its measured error
  * max|m − r| / max|r|; each reference carries its own tolerance. Maps are in the Keras input layout.
- *
- * <p>Two outcomes do not fail the test, and are printed as such: a method name the engine does not know yet
- * ({@code PENDING}: the LRP names land separately; they run and are checked as soon as {@code MethodNames}
- * accepts them), and Grad-CAM through the Keras input ({@code GAP}: {@code GradCam} resizes the map to axes 2 and 3
- * of the input, i.e. assumes a channels-first input). Grad-CAM of the imported graph is checked strictly on its
- * channels-first view instead: the same graph with the input-side Transpose taken as the input.
+ * Every reference must agree; Grad-CAM is checked through the Keras (channels-last) input.
  */
 class KerasCanonicalMapsTest {
 
@@ -70,12 +65,7 @@ class KerasCanonicalMapsTest {
         Map<Outcome, Integer> counts = new java.util.EnumMap<>(Outcome.class);
         try (Backend backend = Backends.open(engine)) {
             for (Reference ref : refs) {
-                Outcome o = check(backend, graph, ref, failures);
-                if (o == Outcome.GAP) {
-                    o = check(backend, channelsFirstView(graph), channelsFirst(ref), failures);
-                    o = o == Outcome.OK ? Outcome.GAP : o;
-                }
-                counts.merge(o, 1, Integer::sum);
+                counts.merge(check(backend, graph, ref, failures), 1, Integer::sum);
             }
         }
         System.out.printf(Locale.ROOT, "Keras canonical %s %s: %d references: %s%n", folder, engine, refs.size(),
@@ -88,11 +78,7 @@ class KerasCanonicalMapsTest {
         /** within the reference's tolerance */
         OK,
         /** outside it, or an error: fails the test */
-        FAIL,
-        /** the engine does not know the method name yet */
-        PENDING,
-        /** Grad-CAM through a channels-last input: checked on the channels-first view instead */
-        GAP
+        FAIL
     }
 
     /** Runs one reference; prints the measured error and adds a line to {@code failures} on FAIL. */
@@ -108,24 +94,11 @@ class KerasCanonicalMapsTest {
         try {
             actual = KerasTesting.map(backend, graph, x, ref.target(), ref.method(), ref.params());
         } catch (ExplainException e) {
-            if (e.kind() == ExplainException.Kind.UNKNOWN_METHOD) {
-                System.out.println("  PENDING " + label + " the engine does not know this method name yet");
-                return Outcome.PENDING;
-            }
             return fail(label, e.getClass().getSimpleName() + ": " + e.getMessage(), failures);
         } catch (RuntimeException e) {
-            if (gradCamThroughChannelsLast(graph, ref)) {
-                System.out.println("  GAP     " + label + " GradCam assumes a channels-first input: " + e);
-                return Outcome.GAP;
-            }
             return fail(label, e.toString(), failures);
         }
         if (actual.length != expected.data().length) {
-            if (gradCamThroughChannelsLast(graph, ref)) {
-                System.out.println("  GAP     " + label + " GradCam assumes a channels-first input: " + actual.length
-                        + " values, reference " + expected.data().length);
-                return Outcome.GAP;
-            }
             return fail(label, actual.length + " values, reference " + expected.data().length, failures);
         }
         MapAgreement a = MapAgreement.of(expected.data(), actual);
@@ -143,31 +116,6 @@ class KerasCanonicalMapsTest {
         System.out.println("  FAIL    " + label + " " + why);
         failures.add(label.trim() + " " + why);
         return Outcome.FAIL;
-    }
-
-    private static boolean gradCamThroughChannelsLast(Graph graph, Reference ref) {
-        return ref.method().startsWith("grad_cam") && graph.layout() != TensorLayout.NCHW;
-    }
-
-    /**
-     * The graph from its input-side Transpose on: input (N, C, H, W), the convolutions and everything after
-     * them unchanged. Only for the single-channel LeNets, whose inputs and maps have the same values in both
-     * layouts.
-     */
-    static Graph channelsFirstView(Graph g) {
-        List<Node> nodes = g.nodes();
-        int first = 0;
-        while (!(nodes.get(first).layer() instanceof Layer.Transpose)) {
-            first++;
-        }
-        Node transpose = nodes.get(first);
-        return new Graph(g.name() + "_nchw", transpose.name(), new long[] {1, 28, 28}, TensorLayout.NCHW,
-                nodes.subList(first + 1, nodes.size()));
-    }
-
-    private static Reference channelsFirst(Reference r) {
-        return new Reference(r.folder(), r.input(), r.method(), r.target(), r.file(), r.max(), r.absFloor(),
-                r.params(), new long[] {1, 1, 28, 28});
     }
 
     static List<Reference> references(String folder) {
