@@ -56,8 +56,10 @@ final class Resample {
             return out;
         }
         for (int i = 0; i < values.length; i++) {
-            double v = values[i] / scale * 127.0;
-            out[i] = (byte) (Double.isNaN(v) ? 0 : (int) Math.round(Math.max(-127, Math.min(127, v))));
+            double v = Math.min(127, Math.abs(values[i]) / scale * 127.0);
+            // Rounded half away from zero, so that +x and -x get the same magnitude.
+            int q = Double.isNaN(v) ? 0 : (int) Math.round(v);
+            out[i] = (byte) (values[i] < 0 ? -q : q);
         }
         return out;
     }
