@@ -212,7 +212,8 @@ function openDetail(f) {
   $('colorbar-min').textContent = fmt(-scale, 3);
   $('colorbar-max').textContent = fmt(scale, 3);
   $('detail-range').textContent = `raw relevance: min ${fmt(f.min, 4)} · max ${fmt(f.max, 4)} · sum ${fmt(f.sum, 4)}`
-    + ` · positive share ${f.sharePositive === null ? 'n/a' : `${(100 * f.sharePositive).toFixed(1)} %`}`;
+    + ` · positive share ${f.sharePositive === null ? 'n/a' : `${(100 * f.sharePositive).toFixed(1)} %`}`
+    + ` · input range [${fmt(f.view.inputMin, 3)}, ${fmt(f.view.inputMax, 3)}]`;
   $('detail').hidden = false;
 }
 

@@ -109,4 +109,30 @@ final class Samples {
         return new DeadLetterMessage(code, reason, "signstream.requests", 0, 42, "ev-bad", "digits_cnn", null,
                 System.currentTimeMillis());
     }
+
+    /**
+     * The same map as {@code nhwc} brought to NCHW, as the other engine would produce it, with relevance
+     * perturbed by {@code noise} (relative to max|R|) so the agreement is high but not perfect.
+     */
+    static ExplanationMessage asNchw(ExplanationMessage nhwc, String engine, double noise) {
+        long[] s = nhwc.inputShape();
+        int h = (int) s[1];
+        int w = (int) s[2];
+        int c = (int) s[3];
+        float[] in = new float[nhwc.input().length];
+        float[] rel = new float[in.length];
+        double scale = Math.max(Math.abs(nhwc.min()), Math.abs(nhwc.max()));
+        java.util.Random random = new java.util.Random(7);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int ch = 0; ch < c; ch++) {
+                    in[(ch * h + y) * w + x] = nhwc.input()[(y * w + x) * c + ch];
+                    rel[(ch * h + y) * w + x] = (float) (nhwc.relevance()[(y * w + x) * c + ch]
+                            + noise * scale * random.nextGaussian());
+                }
+            }
+        }
+        return message(nhwc.modelId(), nhwc.method(), engine, nhwc.eventId(), new long[]{1, c, h, w}, "NCHW", in, rel,
+                nhwc.targetLabel(), nhwc.target());
+    }
 }
