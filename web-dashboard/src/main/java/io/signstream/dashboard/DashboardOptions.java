@@ -62,31 +62,37 @@ public record DashboardOptions(String host, int port, String token, int sendBuff
         return new DashboardOptions("127.0.0.1", DEFAULT_PORT, null, 512 * 1024, 30, 256, 1024, 10, 512, 50, 512);
     }
 
+    /** @return a copy bound to {@code host} */
     public DashboardOptions withHost(String host) {
         return new DashboardOptions(host, port, token, sendBufferBytes, maxFramesPerSecond, maxMapSide,
                 maxSeriesLength, healthWindowSeconds, latencySamples, recentDeadLetters, pendingComparisons);
     }
 
+    /** @return a copy on {@code port} (0: any free port) */
     public DashboardOptions withPort(int port) {
         return new DashboardOptions(host, port, token, sendBufferBytes, maxFramesPerSecond, maxMapSide,
                 maxSeriesLength, healthWindowSeconds, latencySamples, recentDeadLetters, pendingComparisons);
     }
 
+    /** @return a copy requiring {@code token} (null: generated when the host is not loopback) */
     public DashboardOptions withToken(String token) {
         return new DashboardOptions(host, port, token, sendBufferBytes, maxFramesPerSecond, maxMapSide,
                 maxSeriesLength, healthWindowSeconds, latencySamples, recentDeadLetters, pendingComparisons);
     }
 
+    /** @return a copy with this per-browser send bound */
     public DashboardOptions withSendBufferBytes(int sendBufferBytes) {
         return new DashboardOptions(host, port, token, sendBufferBytes, maxFramesPerSecond, maxMapSide,
                 maxSeriesLength, healthWindowSeconds, latencySamples, recentDeadLetters, pendingComparisons);
     }
 
+    /** @return a copy with this per-browser explanation-frame cap (0: none) */
     public DashboardOptions withMaxFramesPerSecond(int maxFramesPerSecond) {
         return new DashboardOptions(host, port, token, sendBufferBytes, maxFramesPerSecond, maxMapSide,
                 maxSeriesLength, healthWindowSeconds, latencySamples, recentDeadLetters, pendingComparisons);
     }
 
+    /** @return a copy downsampling images beyond this side */
     public DashboardOptions withMaxMapSide(int maxMapSide) {
         return new DashboardOptions(host, port, token, sendBufferBytes, maxFramesPerSecond, maxMapSide,
                 maxSeriesLength, healthWindowSeconds, latencySamples, recentDeadLetters, pendingComparisons);

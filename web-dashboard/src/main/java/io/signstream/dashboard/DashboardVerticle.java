@@ -90,8 +90,9 @@ public final class DashboardVerticle extends VerticleBase {
             var explanations = vertx.eventBus().consumer(ExplanationMessage.ADDRESS, this::onExplanation);
             var deadLetters = vertx.eventBus().consumer(DeadLetterMessage.ADDRESS, this::onDeadLetter);
             vertx.setPeriodic(1000, id -> pushHealth());
-            server = vertx.createHttpServer(new HttpServerOptions()
-                            .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE).setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE))
+            // Pages only send small filter/pause messages. The frame size stays at its default: Vert.x also splits
+            // outgoing messages at that size, and maps are larger than anything a page sends.
+            server = vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE))
                     .webSocketHandshakeHandler(this::onHandshake)
                     .webSocketHandler(this::onWebSocket)
                     .requestHandler(this::onRequest);
@@ -221,7 +222,11 @@ public final class DashboardVerticle extends VerticleBase {
         sessions.add(session);
         // Handlers are set before this callback returns, so no message from the page can be missed.
         ws.closeHandler(v -> sessions.remove(session));
-        ws.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "websocket error", e));
+        // Vert.x reports an oversized message here and would keep the socket open; a page never sends one.
+        ws.exceptionHandler(e -> {
+            LOG.log(System.Logger.Level.DEBUG, "closing a dashboard websocket", e);
+            ws.close((short) 1008, "bad message");
+        });
         ws.textMessageHandler(text -> onClientMessage(session, text));
         session.send(Frames.hello(snapshot(), options));
     }

@@ -321,7 +321,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void tokenPageWorksInTheBrowser() throws Exception {
         DashboardVerticle exposed = new DashboardVerticle(DashboardOptions.defaults().withHost("0.0.0.0").withPort(0));
         String id = vertx.deployVerticle(exposed).await(10, TimeUnit.SECONDS);
@@ -338,7 +338,27 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(9)
+    void framesOverTheCapAreSkippedAndTheCountShown() throws Exception {
+        DashboardVerticle capped = new DashboardVerticle(DashboardOptions.defaults().withPort(0).withMaxFramesPerSecond(2));
+        String id = vertx.deployVerticle(capped).await(10, TimeUnit.SECONDS);
+        try {
+            driver.get("http://127.0.0.1:" + capped.actualPort() + "/");
+            waitFor("connected", d -> "connected".equals(text("status")));
+            for (int i = 0; i < 20; i++) {
+                publish(Samples.tabular("mlp", "gradient", "pytorch", "burst" + i));
+            }
+            // the stats frame comes with the next health push, within a second
+            waitFor("skipped count", d -> Integer.parseInt(text("skipped")) >= 17);
+            assertTrue(count() <= 3, "at most a one-second burst got through: " + count());
+            assertEquals("0", text("dropped"));
+        } finally {
+            vertx.undeploy(id).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(11)
     void pageReconnectsAfterServerRestart() throws Exception {
         vertx.undeploy(deploymentId).await(10, TimeUnit.SECONDS);
         waitFor("disconnected", d -> "disconnected".equals(text("status")));

@@ -190,6 +190,18 @@ class DashboardServerTest {
         ws.close().await(5, TimeUnit.SECONDS);
     }
 
+    @Test
+    void oversizedClientMessageClosesOnlyThatSocket() throws Exception {
+        int port = deploy(DashboardOptions.defaults().withPort(0)).actualPort();
+        java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+        WebSocket ws = wsClient.connect(port, "127.0.0.1", "/ws")
+                .onSuccess(s -> s.closeHandler(v -> closed.complete(s.closeStatusCode())))
+                .await(10, TimeUnit.SECONDS);
+        ws.writeTextMessage("{\"type\":\"filter\",\"model\":\"" + "x".repeat(8000) + "\"}");
+        assertEquals((short) 1008, closed.get(10, TimeUnit.SECONDS), "1008: policy violation");
+        await("the session is gone", 5000, () -> clients(port).isEmpty());
+    }
+
     /**
      * A client that never reads must not hold anything up: its frames are dropped and counted, the event loop
      * keeps going, and another client keeps receiving. Asserted through counts, not timings (the time is printed).
