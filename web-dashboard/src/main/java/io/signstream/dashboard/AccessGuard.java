@@ -19,6 +19,7 @@ import java.util.List;
  */
 final class AccessGuard {
 
+    /** Cookie names start with this and end with the port: cookies ignore ports, two dashboards on one host must not. */
     static final String COOKIE = "signstream_token";
 
     /** Outcome of a check: the HTTP status to answer with, or 0 to go on. */
@@ -59,7 +60,7 @@ final class AccessGuard {
         if (matches(queryToken(query))) {
             return Verdict.ALLOW_SET_COOKIE;
         }
-        return matches(cookieToken(cookieHeader)) ? Verdict.ALLOW : Verdict.UNAUTHORIZED;
+        return cookieMatches(cookieHeader) ? Verdict.ALLOW : Verdict.UNAUTHORIZED;
     }
 
     /** @return whether a websocket's Origin (when the client sent one) is the dashboard itself */
@@ -93,16 +94,21 @@ final class AccessGuard {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    private static String cookieToken(String header) {
+    private boolean cookieMatches(String header) {
         if (header == null) {
-            return null;
+            return false;
         }
         for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
-            if (COOKIE.equals(c.name())) {
-                return c.value();
+            if (c.name().startsWith(COOKIE) && matches(c.value())) {
+                return true;
             }
         }
-        return null;
+        return false;
+    }
+
+    /** @return the name of the cookie that carries the token for the dashboard on {@code port} */
+    static String cookieName(int port) {
+        return COOKIE + "_" + port;
     }
 
     private static boolean loopbackName(String host) {

@@ -262,7 +262,7 @@ public final class DashboardVerticle extends VerticleBase {
             return;
         }
         if (verdict == AccessGuard.Verdict.ALLOW_SET_COOKIE) {
-            req.response().addCookie(Cookie.cookie(AccessGuard.COOKIE, token).setPath("/").setHttpOnly(true)
+            req.response().addCookie(Cookie.cookie(AccessGuard.cookieName(actualPort), token).setPath("/").setHttpOnly(true)
                     .setSameSite(CookieSameSite.STRICT));
         }
         String path = req.path();

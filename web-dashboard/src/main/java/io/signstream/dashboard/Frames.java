@@ -35,7 +35,7 @@ final class Frames {
     }
 
     static String health(JsonObject snapshot) {
-        return snapshot.copy().put("type", "health").encode();
+        return snapshot.put("type", "health").encode();
     }
 
     static String stats(JsonObject counters) {

@@ -29,8 +29,11 @@ class AccessGuardTest {
         assertEquals(AccessGuard.Verdict.UNAUTHORIZED, g.check(null, null, LOCAL));
         assertEquals(AccessGuard.Verdict.UNAUTHORIZED, g.check("token=wrong", null, LOCAL));
         assertEquals(AccessGuard.Verdict.ALLOW_SET_COOKIE, g.check("a=1&token=" + TOKEN, null, LOCAL));
-        assertEquals(AccessGuard.Verdict.ALLOW, g.check(null, "x=1; " + AccessGuard.COOKIE + "=" + TOKEN, LOCAL));
-        assertEquals(AccessGuard.Verdict.UNAUTHORIZED, g.check(null, AccessGuard.COOKIE + "=nope", LOCAL));
+        assertEquals(AccessGuard.Verdict.ALLOW, g.check(null, "x=1; " + AccessGuard.cookieName(8080) + "=" + TOKEN, LOCAL));
+        assertEquals(AccessGuard.Verdict.UNAUTHORIZED, g.check(null, AccessGuard.cookieName(8080) + "=nope", LOCAL));
+        // another dashboard on the same host (cookies ignore ports) keeps its own cookie beside ours
+        assertEquals(AccessGuard.Verdict.ALLOW, g.check(null, AccessGuard.cookieName(9090) + "=other-token-0123456789; "
+                + AccessGuard.cookieName(8080) + "=" + TOKEN, LOCAL));
     }
 
     @Test

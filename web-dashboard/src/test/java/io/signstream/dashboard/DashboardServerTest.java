@@ -146,9 +146,9 @@ class DashboardServerTest {
         HttpResponse<String> page = get(base + "/?token=" + token);
         assertEquals(200, page.statusCode());
         String cookie = page.headers().firstValue("set-cookie").orElseThrow();
-        assertTrue(cookie.startsWith(AccessGuard.COOKIE + "=" + token) && cookie.toLowerCase(java.util.Locale.ROOT).contains("httponly"), cookie);
+        assertTrue(cookie.startsWith(AccessGuard.cookieName(port) + "=" + token) && cookie.toLowerCase(java.util.Locale.ROOT).contains("httponly"), cookie);
         // the page's scripts and websocket go with the cookie the page request set
-        assertEquals(200, get(base + "/app.js", "Cookie", AccessGuard.COOKIE + "=" + token).statusCode());
+        assertEquals(200, get(base + "/app.js", "Cookie", AccessGuard.cookieName(port) + "=" + token).statusCode());
         assertEquals(200, get(base + DashboardVerticle.HEALTH_PATH + "?token=" + token).statusCode());
 
         try (Socket ws = RawHttp.openWebSocket(port, "/ws", "", 0)) {
@@ -157,7 +157,7 @@ class DashboardServerTest {
         try (Socket ws = RawHttp.openWebSocket(port, "/ws?token=" + token, "", 0)) {
             assertTrue(RawHttp.head(ws).startsWith("HTTP/1.1 101"));
         }
-        try (Socket ws = RawHttp.openWebSocket(port, "/ws", "Cookie: " + AccessGuard.COOKIE + "=" + token + "\r\n", 0)) {
+        try (Socket ws = RawHttp.openWebSocket(port, "/ws", "Cookie: " + AccessGuard.cookieName(port) + "=" + token + "\r\n", 0)) {
             assertTrue(RawHttp.head(ws).startsWith("HTTP/1.1 101"));
         }
     }
