@@ -134,6 +134,10 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /** The HTTP port. */
+  public String dashboardUrl() {
+    return http == null ? null : http.dashboardUrl();
+  }
+
   public int httpPort() {
     return http == null ? -1 : http.actualPort();
   }

@@ -82,6 +82,7 @@ final class DemoCommand implements Subcommand {
         Runtime.getRuntime().addShutdownHook(hook);
         String base = "http://" + config.httpHost() + ":" + pipeline.httpPort();
         out.println("SignStream demo running");
+        out.println("  dashboard          " + pipeline.dashboardUrl());
         out.println("  Kafka (embedded)   " + kafka.bootstrapServers());
         out.println("  requests topic     " + config.topics().requests() + "   (" + rate + " requests/s)");
         out.println("  explanations       " + config.topics().explanations());

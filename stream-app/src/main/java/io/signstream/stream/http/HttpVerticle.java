@@ -5,9 +5,10 @@ import io.signstream.stream.registry.ModelDescriptor;
 import io.signstream.stream.registry.ModelRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.signstream.dashboard.DashboardOptions;
+import io.signstream.dashboard.DashboardVerticle;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
@@ -15,8 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The pipeline's HTTP endpoints: {@code GET /health}, {@code GET /metrics} (Prometheus text format)
- * and {@code GET /api/models}. Other routes (the dashboard) can be added through {@code extraRoutes}.
+ * The pipeline's HTTP endpoints: the live dashboard at {@code /} (the web-dashboard module's
+ * verticle owns the port and hands every other path to this router), {@code GET /health},
+ * {@code GET /metrics} (Prometheus text format) and {@code GET /api/models}. Other routes can be
+ * added through {@code extraRoutes}.
  * Binds to loopback unless configured otherwise: the metrics and model list are not meant for the
  * whole network by default.
  */
@@ -28,7 +31,7 @@ public final class HttpVerticle extends VerticleBase {
   private final PrometheusMeterRegistry prometheus;
   private final Supplier<JsonObject> health;
   private final Consumer<Router> extraRoutes;
-  private HttpServer server;
+  private DashboardVerticle dashboard;
 
   /**
    * @param port 0 for any free port (see {@link #actualPort()})
@@ -56,13 +59,18 @@ public final class HttpVerticle extends VerticleBase {
     if (extraRoutes != null) {
       extraRoutes.accept(router);
     }
-    server = vertx.createHttpServer().requestHandler(router);
-    return server.listen(port, host);
+    dashboard = new DashboardVerticle(DashboardOptions.defaults().withHost(host).withPort(port), router);
+    return vertx.deployVerticle(dashboard);
   }
 
   /** The port the server listens on. */
   public int actualPort() {
-    return server.actualPort();
+    return dashboard.actualPort();
+  }
+
+  /** The dashboard's address (with its access token when one is needed). */
+  public String dashboardUrl() {
+    return dashboard.url();
   }
 
   private void health(RoutingContext ctx) {
@@ -99,6 +107,6 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return Future.succeededFuture(); // the dashboard verticle owns the server and is undeployed with this one
   }
 }

@@ -77,7 +77,7 @@ public final class DeadLetterFeed extends VerticleBase {
       try {
         DeadLetter d = serde.deserializer().deserialize(r.topic(), r.value());
         if (d != null) {
-          vertx.eventBus().publish(EventBusAddresses.DEAD_LETTERS, ExplanationJson.deadLetter(d));
+          vertx.eventBus().publish(EventBusAddresses.DEAD_LETTERS, DashboardFeed.deadLetter(d));
         }
       } catch (SerializationException e) {
         LOG.warn("dead-letter topic holds a record that is not a DeadLetter at {}-{}@{}", r.topic(), r.partition(),

@@ -81,7 +81,8 @@ public final class ExplainWorkerVerticle extends VerticleBase {
       if (o instanceof WorkerOutput.Done d) {
         Explanation e = d.explanation();
         spec.metrics().explanationOut(e.getModelId(), e.getMethod(), e.getEngine());
-        bus.publish(EventBusAddresses.EXPLANATIONS, ExplanationJson.explanation(e));
+        bus.publish(EventBusAddresses.EXPLANATIONS,
+            DashboardFeed.explanation(d.source().task(), e, spec.registry().find(e.getModelId()).orElse(null)));
         committedExplanations++;
       } else if (o instanceof WorkerOutput.Failed f) {
         ErrorCode code = f.letter().getErrorCode();
