@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -131,6 +132,9 @@ public final class OnnxExporter {
 
     /** Writes the graph as ONNX; the file is written next to {@code out} first and then moved into place. */
     public static Exported write(Graph graph, Path out, Options options) throws ExplainException {
+        if (Files.isDirectory(out)) {
+            throw new ExplainException(Kind.BAD_INPUT, "cannot write " + out + ": it is a directory");
+        }
         Exported e = export(graph, options);
         Path parent = out.toAbsolutePath().getParent();
         Path tmp = null;
@@ -139,8 +143,10 @@ public final class OnnxExporter {
                 Files.createDirectories(parent);
             }
             // A half-written .onnx would look like a model; write aside and move, so readers see all or nothing.
-            tmp = Files.createTempFile(parent, "." + out.getFileName(), ".tmp");
-            Files.write(tmp, e.bytes());
+            // (Not Files.createTempFile: its owner-only permissions would stay with the model.)
+            tmp = out.resolveSibling("." + out.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + System.nanoTime() + ".tmp");
+            Files.write(tmp, e.bytes(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
                 Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException atomicFailed) {

@@ -87,4 +87,45 @@ class OnnxExportRoundTripTest {
             }
         }
     }
+
+    /**
+     * Models trained by others: the ONNX model zoo's mnist-8 (constant Div and Add, scope-less node names) and a
+     * TorchSharp TorchScript MLP (nested Sequential names "0.0", "1").
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"real/wonnx_opt_mnist/opt-mnist.onnx, '1,28,28'",
+        "real/torchsharp_torchscript_mlp/l1000_100_10.script.dat, 1000"})
+    void realModelsRoundTrip(String file, String shape) throws Exception {
+        Path source = Fixtures.file(file);
+        long[] sample = java.util.Arrays.stream(shape.split(",")).mapToLong(Long::parseLong).toArray();
+        Graph original = file.endsWith(".onnx") ? OnnxImporter.read(source)
+                : io.signstream.engine.torchscript.TorchScriptImporter.read(source, sample);
+        Path exported = tmp.resolve("real.onnx");
+        OnnxExporter.write(original, exported);
+        Graph again = OnnxImporter.read(exported);
+        assertSameGraph(original, again);
+        long[] batch = new long[sample.length + 1];
+        batch[0] = 2;
+        System.arraycopy(sample, 0, batch, 1, sample.length);
+        int n = (int) java.util.Arrays.stream(batch).reduce(1, (a, b) -> a * b);
+        float[] values = OnnxExportTesting.normal(5, n);
+        for (int i = 0; i < n; i++) {
+            values[i] = Math.abs(values[i]); // pixel-like, non-negative
+        }
+        NpyArray x = new NpyArray(values, batch);
+        int[] targets = {1, 7};
+        for (EngineKind engine : EngineKind.values()) {
+            try (io.signstream.engine.backend.Backend b = io.signstream.engine.backend.Backends.open(engine)) {
+                float[] l0 = OnnxExportTesting.logits(b, original, x);
+                float[] l1 = OnnxExportTesting.logits(b, again, x);
+                assertTrue(maxAbsDiff(l0, l1) <= TOLERANCE * Math.max(1, maxAbs(l0)), engine + " logits");
+                for (String method : List.of("gradient", "lrp_epsilon_0_1")) {
+                    float[] m0 = OnnxExportTesting.map(b, original, x, targets, method);
+                    float[] m1 = OnnxExportTesting.map(b, again, x, targets, method);
+                    assertTrue(maxAbs(m0) > 0, engine + " " + method + " is all zero");
+                    assertTrue(maxAbsDiff(m0, m1) <= TOLERANCE * Math.max(1, maxAbs(m0)), engine + " " + method);
+                }
+            }
+        }
+    }
 }
