@@ -159,10 +159,10 @@ final class CompareCommand {
                 RelevanceMap a = ref.maps().get(k);
                 RelevanceMap b = other.maps().get(k);
                 MapAgreement agreement = agreement(a, b, ref, other);
-                out.println(String.format(Locale.ROOT, "{\"method\": %s, \"engines\": [\"%s\", \"%s\"], \"models\": [%s,"
-                        + " %s], \"layouts\": [\"%s\", \"%s\"], \"compared_in\": \"%s\", \"transposed\": %b,"
-                        + " \"target\": %s, \"pearson_r\": %s, \"max_abs_diff\": %s, \"max_abs\": %s,"
-                        + " \"seconds\": [%.4f, %.4f]%s}",
+                out.println(String.format(Locale.ROOT, "{\"method\": %s, \"engines\": [\"%s\", \"%s\"],"
+                        + " \"models\": [%s, %s], \"layouts\": [\"%s\", \"%s\"], \"compared_in\": \"%s\","
+                        + " \"transposed\": %b, \"target\": %s, \"pearson_r\": %s, \"max_abs_diff\": %s,"
+                        + " \"max_abs\": %s, \"seconds\": [%.4f, %.4f]%s}",
                         CliJson.string(methods.get(k)), a.engine().id(), b.engine().id(), CliJson.string(ref.model()),
                         CliJson.string(other.model()), MapLayouts.name(ref.channelsFirst(), rank),
                         MapLayouts.name(other.channelsFirst(), rank), comparedIn,
@@ -208,6 +208,10 @@ final class CompareCommand {
             maps.add(imageMap(input, p.maps().get(method).map(), channelsFirst));
         }
         try {
+            Path parent = png.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             Visualizer.writeComparison(input, labels, maps, channelsFirst, png);
         } catch (IOException | RuntimeException e) {
             throw new ExplainException(Kind.BAD_INPUT, "cannot write " + png + ": " + e.getMessage(), e);

@@ -6,9 +6,11 @@ import io.signstream.engine.api.Explainer;
 import io.signstream.engine.api.ModelFormat;
 import io.signstream.engine.backend.DeviceChoice;
 import io.signstream.engine.graph.Graph;
+import io.signstream.engine.graph.TensorLayout;
 import io.signstream.engine.npy.NpyArray;
 import io.signstream.engine.npy.NpyFile;
 import io.signstream.engine.onnx.OnnxExporter;
+import io.signstream.engine.onnx.OnnxMetadata;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -78,7 +80,7 @@ final class ConvertCommand {
                 throw new ExplainException(Kind.BAD_SHAPE, "TorchScript model " + model.getFileName()
                         + " does not store its input shape: give --input X.npy or --shape C,H,W (one sample)");
             }
-            Graph graph = source.graph(sample);
+            Graph graph = recordedLayout(model, source.graph(sample));
             if (sample != null && !Arrays.equals(sample, graph.sampleShape())) {
                 throw new ExplainException(Kind.BAD_SHAPE, "model " + graph.name() + " takes samples of shape "
                         + Arrays.toString(graph.sampleShape()) + ", not " + Arrays.toString(sample));
@@ -96,6 +98,31 @@ final class ConvertCommand {
                     written.bytes().length, CliJson.string(model.toString()), CliJson.number(diff, "%.3e")));
         }
         return 0;
+    }
+
+    /**
+     * The graph with the input layout an ONNX file records ({@link OnnxMetadata}) where the importer, which takes
+     * every ONNX input for channels-first, assumed otherwise: re-converting a channels-last export must keep saying
+     * channels-last (and {@code --channels-first} must still apply to it).
+     */
+    private static Graph recordedLayout(Path model, Graph graph) throws ExplainException {
+        if (ModelFormat.of(model) != ModelFormat.ONNX) {
+            return graph;
+        }
+        TensorLayout recorded = OnnxMetadata.layout(model).orElse(graph.layout());
+        if (recorded == graph.layout() || TensorLayout.channelsFirstForRank(graph.sampleShape().length + 1)
+                != graph.layout() || !sameRank(recorded, graph.sampleShape().length + 1)) {
+            return graph;
+        }
+        return new Graph(graph.name(), graph.inputName(), graph.sampleShape(), recorded, graph.nodes());
+    }
+
+    private static boolean sameRank(TensorLayout layout, int rank) {
+        return switch (layout) {
+            case NCHW, NHWC -> rank == 4;
+            case NCT, NTC -> rank == 3;
+            case NC -> rank == 2;
+        };
     }
 
     /**

@@ -44,7 +44,7 @@ final class MapLayouts {
         };
     }
 
-    /** Moves the channel axis of {@code a} from where {@code fromFirst} says it is to where {@code toFirst} wants it. */
+    /** Moves the channel axis of {@code a} from where {@code fromFirst} puts it to where {@code toFirst} wants it. */
     static NpyArray convert(NpyArray a, boolean fromFirst, boolean toFirst) {
         if (fromFirst == toFirst || a.rank() < 3) {
             return a;

@@ -10,11 +10,15 @@ import io.signstream.engine.cli.EngineCliTest.Result;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.npy.NpyArray;
 import io.signstream.engine.npy.NpyFile;
+import io.signstream.engine.graph.TensorLayout;
+import io.signstream.engine.onnx.OnnxExporter;
 import io.signstream.engine.onnx.OnnxImporter;
+import io.signstream.engine.onnx.OnnxMetadata;
 import io.signstream.engine.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,5 +130,34 @@ class ConvertCommandTest {
                 "--shape", "20", "--input", input("mlp"));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("not both"), r.err());
+    }
+
+    /** A channels-last ONNX export keeps saying so when converted again, and can be given a channels-first input. */
+    @Test
+    void channelsLastOnnxKeepsOrTransposesItsLayout() throws Exception {
+        Path nhwc = tmp.resolve("net.onnx");
+        OnnxExporter.write(CompareModelsTest.channelsLastNetwork(), nhwc);
+        Path x = tmp.resolve("x.npy");
+        NpyFile.write(x, new NpyArray(CompareModelsTest.normal(3, 72), new long[] {1, 6, 6, 2}));
+
+        Path again = tmp.resolve("again.onnx");
+        Result kept = run("convert", "--model", nhwc.toString(), "--input", x.toString(), "--to", "onnx", "--out",
+                again.toString());
+        assertEquals(0, kept.code(), kept.err());
+        assertTrue(kept.out().contains("\"input_shape\": [\"N\", 6, 6, 2], \"input_layout\": \"NHWC\","
+                + " \"input_transposed\": false"), kept.out());
+        assertEquals(Optional.of(TensorLayout.NHWC), OnnxMetadata.layout(again));
+
+        Path nchw = tmp.resolve("nchw.onnx");
+        Result moved = run("convert", "--model", nhwc.toString(), "--input", x.toString(), "--to", "onnx", "--out",
+                nchw.toString(), "--channels-first");
+        assertEquals(0, moved.code(), moved.err());
+        assertTrue(moved.out().contains("\"input_shape\": [\"N\", 2, 6, 6], \"input_layout\": \"NCHW\","
+                + " \"input_transposed\": true"), moved.out());
+        // the two transposes in front reorder the convolution's memory: float noise, no longer bit-identical
+        double diff = Double.parseDouble(moved.out().replaceAll("(?s).*\"logits_max_abs_diff\": ([-0-9.e+]+).*", "$1"));
+        assertTrue(diff < 1e-5, moved.out());
+        assertEquals(Optional.of(TensorLayout.NCHW), OnnxMetadata.layout(nchw));
+        assertEquals("[2, 6, 6]", Arrays.toString(OnnxImporter.read(nchw).sampleShape()));
     }
 }
