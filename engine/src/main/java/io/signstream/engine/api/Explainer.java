@@ -10,8 +10,12 @@ import io.signstream.engine.backend.EngineKind;
 import io.signstream.engine.exec.BoundGraph;
 import io.signstream.engine.exec.ForwardPass;
 import io.signstream.engine.graph.Graph;
+import io.signstream.engine.keras.KerasArchiveImporter;
+import io.signstream.engine.keras.KerasH5Importer;
+import io.signstream.engine.keras.TfjsImporter;
 import io.signstream.engine.method.MethodNames;
 import io.signstream.engine.method.MethodParams;
+import io.signstream.engine.method.MethodResult;
 import io.signstream.engine.method.MethodRunner;
 import io.signstream.engine.method.MethodSpec;
 import io.signstream.engine.npy.NpyArray;
@@ -24,7 +28,8 @@ import java.util.Map;
 
 /**
  * The framework-agnostic entry point: model + input + method name → relevance map. The engine follows the model
- * (TorchScript and ONNX → PyTorch) unless one is asked for; every imported model runs on either engine.
+ * (TorchScript and ONNX → PyTorch; Keras .h5/.keras and TensorFlow.js model.json → TensorFlow) unless one is asked
+ * for; every imported model runs on either engine. Keras-side models take inputs in their own channels-last layout.
  * Not thread-safe: use one instance per thread (the stream's workers each hold their own).
  *
  * <pre>{@code
@@ -66,8 +71,15 @@ public final class Explainer implements AutoCloseable {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + modelFile);
         }
         ModelFormat format = ModelFormat.of(modelFile);
-        Graph graph = format == ModelFormat.ONNX ? OnnxImporter.read(modelFile) : null;
-        EngineKind kind = engine != null ? engine : EngineKind.PYTORCH;
+        Graph graph = switch (format) {
+            case ONNX -> OnnxImporter.read(modelFile);
+            case H5 -> KerasH5Importer.read(modelFile);
+            case KERAS -> KerasArchiveImporter.read(modelFile);
+            case TFJS -> TfjsImporter.read(modelFile);
+            case TORCHSCRIPT -> null; // imported on first use, when the input shape is known
+        };
+        EngineKind kind = engine != null ? engine : format.tensorFlowSide() ? EngineKind.TENSORFLOW
+                : EngineKind.PYTORCH;
         Backend backend;
         try {
             backend = Backends.open(kind, device);
@@ -130,17 +142,11 @@ public final class Explainer implements AutoCloseable {
         long start = System.nanoTime();
         try (NDManager m = backend.newManager()) {
             NDArray x = m.create(input.data(), new Shape(input.shape()));
-            float[] logits = ForwardPass.logits(bound, x).toFloatArray();
-            int classes = logits.length / (int) input.shape()[0];
-            int[] t = InputChecks.targets(targets, logits, classes, spec, (int) input.shape()[0]);
-            float[] targetLogits = new float[t.length];
-            for (int i = 0; i < t.length; i++) {
-                targetLogits[i] = logits[i * classes + t[i]];
-            }
-            NDArray map = MethodRunner.run(bound, x, t, spec);
+            MethodResult result = MethodRunner.explain(bound, x, targets, spec);
+            NDArray map = result.map();
             NpyArray out = new NpyArray(map.toFloatArray(), map.getShape().getShape().clone());
-            return new RelevanceMap(method, backend.kind(), backend.device(), out, t, targetLogits,
-                    (System.nanoTime() - start) / 1e9);
+            return new RelevanceMap(method, backend.kind(), backend.device(), out, result.targets(),
+                    result.targetLogits(), (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException e) {
             throw computeFailed(e);
         }

@@ -7,7 +7,18 @@ import java.util.Locale;
 /** The model file formats SignStream imports, recognised from the file name. */
 public enum ModelFormat {
     ONNX,
-    TORCHSCRIPT;
+    TORCHSCRIPT,
+    /** Keras HDF5 ({@code .h5}, {@code .hdf5}): a full model, or weights with their JSON config next to them */
+    H5,
+    /** Keras 3 archive ({@code .keras}) */
+    KERAS,
+    /** TensorFlow.js layers model ({@code model.json} + weight shards) */
+    TFJS;
+
+    /** Keras and TensorFlow.js models: channels-last, and run on the TensorFlow engine by default. */
+    public boolean tensorFlowSide() {
+        return this == H5 || this == KERAS || this == TFJS;
+    }
 
     public static ModelFormat of(Path file) throws ExplainException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -17,10 +28,19 @@ public enum ModelFormat {
         if (name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript")) {
             return TORCHSCRIPT;
         }
+        if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
+            return H5;
+        }
+        if (name.endsWith(".keras")) {
+            return KERAS;
+        }
+        if (name.endsWith(".json")) {
+            return TFJS;
+        }
         if (!Files.exists(file)) {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + file);
         }
         throw new ExplainException(ExplainException.Kind.UNSUPPORTED_MODEL, "unrecognised model format: " + file
-                + " (supported: .onnx, TorchScript .pt/.pth)");
+                + " (supported: .onnx, TorchScript .pt/.pth, Keras .h5/.hdf5/.keras, TensorFlow.js model.json)");
     }
 }

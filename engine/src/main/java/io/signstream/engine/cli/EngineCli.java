@@ -27,6 +27,16 @@ public final class EngineCli {
     private EngineCli() {
     }
 
+    /** The engine's command names. */
+    public static java.util.List<String> commands() {
+        return java.util.List.of("explain", "compare", "methods");
+    }
+
+    /** The usage line of one command (without the program name). */
+    public static String usage(String command) {
+        return USAGE.get(command);
+    }
+
     public static boolean handles(String command) {
         return USAGE.containsKey(command);
     }

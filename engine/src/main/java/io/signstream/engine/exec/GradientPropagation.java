@@ -158,8 +158,11 @@ public class GradientPropagation implements Propagation {
         return g.get(index.toString());
     }
 
-    /** Sums a broadcast gradient back to the shape of the operand it came from. */
-    static NDArray sumToShape(NDArray g, Shape target) {
+    /**
+     * Sums a broadcast signal back to the shape of the operand it came from (gradient and relevance alike: the
+     * total is kept).
+     */
+    public static NDArray sumToShape(NDArray g, Shape target) {
         Shape s = g.getShape();
         if (s.equals(target)) {
             return g;

@@ -175,7 +175,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
         NDArray[] out = new NDArray[step.inputs().size()];
         for (int k = 0; k < out.length; k++) {
             NDArray a = step.inputs().get(k);
-            out[k] = reduceTo(a.mul(s), a.getShape());
+            out[k] = GradientPropagation.sumToShape(a.mul(s), a.getShape());
         }
         return out;
     }
@@ -186,30 +186,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
      */
     @Override
     protected NDArray constantOp(NodeStep step, Layer.ConstantOp op, NDArray r) {
-        return reduceTo(r, step.input().getShape());
-    }
-
-    /** Sums a relevance map that was broadcast up from {@code target} back to it (total relevance is kept). */
-    private static NDArray reduceTo(NDArray r, Shape target) {
-        Shape s = r.getShape();
-        if (s.equals(target)) {
-            return r;
-        }
-        NDArray out = r;
-        int extra = s.dimension() - target.dimension();
-        if (extra > 0) {
-            int[] lead = new int[extra];
-            for (int i = 0; i < extra; i++) {
-                lead[i] = i;
-            }
-            out = out.sum(lead);
-        }
-        for (int i = 0; i < target.dimension(); i++) {
-            if (target.get(i) == 1 && out.getShape().get(i) != 1) {
-                out = out.sum(new int[] {i}, true);
-            }
-        }
-        return out;
+        return GradientPropagation.sumToShape(r, step.input().getShape());
     }
 
     /**

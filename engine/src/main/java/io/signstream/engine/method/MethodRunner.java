@@ -40,7 +40,99 @@ public final class MethodRunner {
      * @param targets one class per sample
      */
     public static NDArray run(BoundGraph model, NDArray x, int[] targets, MethodSpec spec) throws ExplainException {
-        NDArray base = switch (spec.family()) {
+        return run(model, x, targets, spec, false).map();
+    }
+
+    /**
+     * Computes the maps and reports the explained classes and their logits. For single-pass methods on a batch
+     * that fits one chunk, the forward pass that gives the logits is the one the reverse pass walks back.
+     *
+     * @param requestedTargets one class per sample (or one for all), or null for each sample's arg-max
+     */
+    public static MethodResult explain(BoundGraph model, NDArray x, int[] requestedTargets, MethodSpec spec)
+            throws ExplainException {
+        return run(model, x, requestedTargets, spec, true);
+    }
+
+    private static MethodResult run(BoundGraph model, NDArray x, int[] requested, MethodSpec spec, boolean resolve)
+            throws ExplainException {
+        int n = (int) x.getShape().get(0);
+        Propagation single = singlePass(spec);
+        if (single != null && n <= chunkSize(x)) {
+            return singlePassWithLogits(model, x, requested, spec, single);
+        }
+        int[] targets = requested;
+        float[] targetLogits = new float[n];
+        if (resolve) {
+            float[] logits = logitsOf(model, x);
+            int classes = logits.length / n;
+            targets = Targets.resolve(requested, logits, classes, spec, n);
+            for (int i = 0; i < n; i++) {
+                targetLogits[i] = logits[i * classes + targets[i]];
+            }
+        }
+        return new MethodResult(finish(spec, base(model, x, targets, spec), x), targets, targetLogits);
+    }
+
+    /** The propagation of a one-pass method, or null for path, noise and CAM methods. */
+    private static Propagation singlePass(MethodSpec spec) {
+        return switch (spec.family()) {
+            case GRADIENT, INPUT_T_GRADIENT -> new GradientPropagation();
+            case GUIDED_BACKPROP -> new GuidedBackpropPropagation();
+            case DECONVNET -> new DeconvNetPropagation();
+            case LRP -> spec.lrp();
+            default -> null;
+        };
+    }
+
+    private static boolean logitSeed(MethodSpec spec) {
+        return spec.family() == Family.GUIDED_BACKPROP || spec.family() == Family.DECONVNET
+                || spec.family() == Family.LRP;
+    }
+
+    private static MethodResult singlePassWithLogits(BoundGraph model, NDArray x, int[] requested, MethodSpec spec,
+            Propagation rules) throws ExplainException {
+        NDManager caller = x.getManager();
+        int n = (int) x.getShape().get(0);
+        try (NDManager scope = model.backend().newManager()) {
+            NDArray input = x.duplicate();
+            input.attach(scope);
+            Activations acts = ForwardPass.run(model, input);
+            NDArray logitArray = acts.output();
+            float[] logits = logitArray.toFloatArray();
+            int classes = logits.length / n;
+            int[] targets = Targets.resolve(requested, logits, classes, spec, n);
+            float[] targetLogits = new float[n];
+            for (int i = 0; i < n; i++) {
+                targetLogits[i] = logits[i * classes + targets[i]];
+            }
+            NDArray seed = logitSeed(spec) ? Seeds.oneHotTimesLogit(logitArray, targets)
+                    : Seeds.oneHot(scope, targets, classes);
+            NDArray grad = ReversePass.toInput(model, acts, seed, rules);
+            grad.attach(caller);
+            NDArray base = spec.family() == Family.INPUT_T_GRADIENT ? grad.mul(x) : grad;
+            return new MethodResult(finish(spec, base, x), targets, targetLogits);
+        }
+    }
+
+    private static float[] logitsOf(BoundGraph model, NDArray x) {
+        try (NDManager scope = model.backend().newManager()) {
+            NDArray input = x.duplicate();
+            input.attach(scope);
+            return ForwardPass.logits(model, input).toFloatArray();
+        }
+    }
+
+    private static NDArray finish(MethodSpec spec, NDArray base, NDArray x) {
+        if (spec.family() == Family.GRAD_CAM && !(spec.modifier() instanceof Modifier.None)) {
+            base = base.broadcast(x.getShape());
+        }
+        return SignFunctions.apply(spec.modifier(), base, x);
+    }
+
+    private static NDArray base(BoundGraph model, NDArray x, int[] targets, MethodSpec spec)
+            throws ExplainException {
+        return switch (spec.family()) {
             case GRADIENT -> gradients(model, x, targets, new GradientPropagation(), false);
             case INPUT_T_GRADIENT -> gradients(model, x, targets, new GradientPropagation(), false).mul(x);
             case GUIDED_BACKPROP -> gradients(model, x, targets, new GuidedBackpropPropagation(), true);
@@ -51,10 +143,6 @@ public final class MethodRunner {
             case GRAD_CAM -> GradCam.image(model, x, targets, spec.params());
             case GRAD_CAM_TIMESERIES -> GradCam.timeSeries(model, x, targets, spec.params());
         };
-        if (spec.family() == Family.GRAD_CAM && !(spec.modifier() instanceof Modifier.None)) {
-            base = base.broadcast(x.getShape());
-        }
-        return SignFunctions.apply(spec.modifier(), base, x);
     }
 
     /**

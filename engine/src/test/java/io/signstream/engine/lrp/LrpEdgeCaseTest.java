@@ -1,5 +1,7 @@
 package io.signstream.engine.lrp;
 
+import io.signstream.engine.testing.TinyModels;
+
 import static io.signstream.engine.lrp.LrpReferenceHarness.assertClose;
 import static io.signstream.engine.lrp.LrpReferenceHarness.assertFinite;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,10 +1,12 @@
 package io.signstream.engine.lrp;
 
+import io.signstream.engine.testing.TinyModels;
+
 import static io.signstream.engine.lrp.LrpReferenceHarness.assertClose;
-import static io.signstream.engine.lrp.TinyModels.CNN_SHAPE;
-import static io.signstream.engine.lrp.TinyModels.CNN_X;
-import static io.signstream.engine.lrp.TinyModels.MLP_SHAPE;
-import static io.signstream.engine.lrp.TinyModels.MLP_X;
+import static io.signstream.engine.testing.TinyModels.CNN_SHAPE;
+import static io.signstream.engine.testing.TinyModels.CNN_X;
+import static io.signstream.engine.testing.TinyModels.MLP_SHAPE;
+import static io.signstream.engine.testing.TinyModels.MLP_X;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

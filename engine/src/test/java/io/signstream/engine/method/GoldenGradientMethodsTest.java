@@ -9,15 +9,7 @@ import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.EngineKind;
 import io.signstream.engine.exec.BoundGraph;
-import io.signstream.engine.graph.ActivationKind;
-import io.signstream.engine.graph.ConvSpec;
-import io.signstream.engine.graph.Graph;
-import io.signstream.engine.graph.Layer;
-import io.signstream.engine.graph.Node;
-import io.signstream.engine.graph.PoolSpec;
-import io.signstream.engine.graph.TensorLayout;
-import io.signstream.engine.graph.Weights;
-import java.util.List;
+import io.signstream.engine.testing.TinyModels;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,48 +33,17 @@ class GoldenGradientMethodsTest {
         backend.close();
     }
 
-    static Graph tinyMlp() {
-        Weights w1 = new Weights(new float[] {0.5f, -1.0f, 0.25f, 0.8f, -0.3f, 0.6f, 1.2f, -0.7f, 0.9f, 0.4f, -0.5f,
-            0.2f}, new long[] {3, 4});
-        Weights b1 = new Weights(new float[] {-0.5f, 0.3f, -0.05f}, new long[] {3});
-        Weights w2 = new Weights(new float[] {1.0f, 0.5f, -0.7f, -0.6f, 0.8f, 0.3f}, new long[] {2, 3});
-        Weights b2 = new Weights(new float[] {0.05f, -0.1f}, new long[] {2});
-        return new Graph("tiny_mlp", "input", new long[] {4}, TensorLayout.NC, List.of(
-                new Node("fc1", new Layer.Dense(w1, b1), "input"),
-                new Node("relu1", Layer.Activation.of(ActivationKind.RELU), "fc1"),
-                new Node("fc2", new Layer.Dense(w2, b2), "relu1")));
-    }
-
-    static Graph tinyCnn() {
-        Weights k = new Weights(new float[] {0.2f, -0.1f, 0.0f, 0.4f, 0.3f, -0.2f, 0.1f, 0.0f, 0.5f,
-            -0.3f, 0.2f, 0.1f, 0.0f, -0.4f, 0.6f, 0.2f, 0.1f, -0.1f}, new long[] {2, 1, 3, 3});
-        Weights kb = new Weights(new float[] {0.05f, -0.02f}, new long[] {2});
-        Weights w = new Weights(new float[] {0.3f, -0.2f, 0.5f, 0.1f, -0.4f, 0.6f, 0.2f, -0.1f,
-            -0.2f, 0.4f, -0.1f, 0.3f, 0.5f, -0.3f, 0.1f, 0.2f}, new long[] {2, 8});
-        Weights b = new Weights(new float[] {0.01f, -0.03f}, new long[] {2});
-        return new Graph("tiny_cnn", "input", new long[] {1, 4, 4}, TensorLayout.NCHW, List.of(
-                new Node("conv", new Layer.Conv(k, kb, ConvSpec.simple(2, 1, 1)), "input"),
-                new Node("relu", Layer.Activation.of(ActivationKind.RELU), "conv"),
-                new Node("pool", new Layer.MaxPool(PoolSpec.square(2, 2)), "relu"),
-                new Node("flatten", new Layer.Flatten(1), "pool"),
-                new Node("dense", new Layer.Dense(w, b), "flatten")));
-    }
-
-    static final float[] MLP_X = {1.0f, -0.5f, 0.0f, 2.0f};
-    static final float[] CNN_X = {1.0f, -0.5f, 0.0f, 2.0f, 0.5f, 1.5f, -1.0f, 0.25f, -2.0f, 0.75f, 1.0f, -0.25f,
-        0.0f, 1.0f, 0.5f, -1.5f};
-
     static float[] mlp(String method, Map<String, String> params) throws Exception {
-        try (BoundGraph model = new BoundGraph(tinyMlp(), backend)) {
-            NDArray x = manager.create(MLP_X, new Shape(1, 4));
+        try (BoundGraph model = new BoundGraph(TinyModels.mlp(), backend)) {
+            NDArray x = manager.create(TinyModels.MLP_X, new Shape(1, 4));
             return MethodRunner.run(model, x, new int[] {0}, MethodNames.parse(method, MethodParams.of(params)))
                     .toFloatArray();
         }
     }
 
     static float[] cnn(String method) throws Exception {
-        try (BoundGraph model = new BoundGraph(tinyCnn(), backend)) {
-            NDArray x = manager.create(CNN_X, new Shape(1, 1, 4, 4));
+        try (BoundGraph model = new BoundGraph(TinyModels.cnn(), backend)) {
+            NDArray x = manager.create(TinyModels.CNN_X, new Shape(1, 1, 4, 4));
             return MethodRunner.run(model, x, new int[] {0}, MethodNames.parse(method, MethodParams.empty()))
                     .toFloatArray();
         }

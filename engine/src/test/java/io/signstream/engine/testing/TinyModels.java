@@ -1,4 +1,4 @@
-package io.signstream.engine.lrp;
+package io.signstream.engine.testing;
 
 import io.signstream.engine.graph.ActivationKind;
 import io.signstream.engine.graph.ConvSpec;
@@ -11,23 +11,23 @@ import io.signstream.engine.graph.Weights;
 import java.util.List;
 
 /** The tiny MLP and tiny CNN of METHODS.md §7, built by hand with the graph types. */
-final class TinyModels {
+public final class TinyModels {
 
-    static final float[] MLP_X = {1.0f, -0.5f, 0.0f, 2.0f};
-    static final long[] MLP_SHAPE = {1, 4};
+    public static final float[] MLP_X = {1.0f, -0.5f, 0.0f, 2.0f};
+    public static final long[] MLP_SHAPE = {1, 4};
 
-    static final float[] CNN_X = {
+    public static final float[] CNN_X = {
         1.0f, -0.5f, 0.0f, 2.0f,
         0.5f, 1.5f, -1.0f, 0.25f,
         -2.0f, 0.75f, 1.0f, -0.25f,
         0.0f, 1.0f, 0.5f, -1.5f};
-    static final long[] CNN_SHAPE = {1, 1, 4, 4};
+    public static final long[] CNN_SHAPE = {1, 1, 4, 4};
 
     private TinyModels() {
     }
 
     /** Dense(4→3) → ReLU → Dense(3→2), y = W x + b. */
-    static Graph mlp() {
+    public static Graph mlp() {
         Weights w1 = new Weights(new float[] {
             0.5f, -1.0f, 0.25f, 0.8f,
             -0.3f, 0.6f, 1.2f, -0.7f,
@@ -44,7 +44,7 @@ final class TinyModels {
     }
 
     /** Conv2d(1→2, k3, stride 1, pad 1) → ReLU → MaxPool(2) → Flatten (C,H,W) → Dense(8→2). */
-    static Graph cnn() {
+    public static Graph cnn() {
         Weights k = new Weights(new float[] {
             0.2f, -0.1f, 0.0f, 0.4f, 0.3f, -0.2f, 0.1f, 0.0f, 0.5f,
             -0.3f, 0.2f, 0.1f, 0.0f, -0.4f, 0.6f, 0.2f, 0.1f, -0.1f}, new long[] {2, 1, 3, 3});

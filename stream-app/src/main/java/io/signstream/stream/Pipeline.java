@@ -1,0 +1,175 @@
+package io.signstream.stream;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.signstream.schemas.AvroSerde;
+import io.signstream.stream.config.StreamConfig;
+import io.signstream.stream.http.HttpVerticle;
+import io.signstream.stream.kafka.KafkaProps;
+import io.signstream.stream.kafka.StreamsApp;
+import io.signstream.stream.kafka.TopicAdmin;
+import io.signstream.stream.metrics.PipelineMetrics;
+import io.signstream.stream.registry.ModelRegistry;
+import io.signstream.stream.topology.EventValidator;
+import io.signstream.stream.topology.ExplainTopology;
+import io.signstream.stream.worker.ComputerFactory;
+import io.signstream.stream.worker.DeadLetterFeed;
+import io.signstream.stream.worker.WorkerSpec;
+import io.signstream.stream.worker.Workers;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running SignStream: topics, the topology, the workers, the dead-letter feed and HTTP, wired
+ * from a {@link StreamConfig}. Used by {@code signstream demo}, {@code signstream run} and the tests.
+ *
+ * <pre>{@code
+ * try (Pipeline p = Pipeline.start(config, ComputerFactory.engine(), null)) {
+ *   System.out.println("http://127.0.0.1:" + p.httpPort() + "/metrics");
+ * }
+ * }</pre>
+ */
+public final class Pipeline implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private final StreamConfig config;
+  private final ModelRegistry registry;
+  private final PipelineMetrics metrics;
+  private final ComputerFactory computers;
+  private final Vertx vertx;
+  private final StreamsApp streams;
+  private final Map<String, String> workerDeployments = new LinkedHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private HttpVerticle http;
+
+  private Pipeline(StreamConfig config, ModelRegistry registry, PipelineMetrics metrics, ComputerFactory computers,
+      Vertx vertx, StreamsApp streams) {
+    this.config = config;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.computers = computers;
+    this.vertx = vertx;
+    this.streams = streams;
+  }
+
+  /**
+   * Creates missing topics, starts the topology, the workers of every configured engine, the
+   * dead-letter feed and the HTTP server, and waits until the topology runs.
+   *
+   * @param extraRoutes extra HTTP routes (the dashboard), or null
+   */
+  public static Pipeline start(StreamConfig config, ComputerFactory computers, Consumer<Router> extraRoutes) {
+    AvroSerde.trustSchemaPackage();
+    ModelRegistry registry = ModelRegistry.load(config.modelsDir());
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PipelineMetrics metrics = new PipelineMetrics(prometheus);
+    TopicAdmin.ensureTopics(KafkaProps.common(config), config.topics().all(), config.partitions(),
+        config.replicationFactor());
+    EventValidator validator = new EventValidator(registry, config.limits());
+    StreamsApp streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics), config);
+    Vertx vertx = Vertx.vertx();
+    Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);
+    try {
+      for (String engine : config.worker().engines()) {
+        p.startWorkers(engine);
+      }
+      vertx.deployVerticle(() -> new DeadLetterFeed(config),
+          new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await(60, TimeUnit.SECONDS);
+      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, extraRoutes);
+      vertx.deployVerticle(p.http).await(30, TimeUnit.SECONDS);
+      streams.awaitRunning(Duration.ofSeconds(120));
+    } catch (Exception e) {
+      p.close();
+      throw new IllegalStateException("the pipeline did not start: " + e.getMessage(), e);
+    }
+    LOG.info("SignStream running: {} models, workers for {}, HTTP on http://{}:{}", registry.size(),
+        config.worker().engines(), config.httpHost(), p.httpPort());
+    return p;
+  }
+
+  /** Deploys the workers of one engine (again, after {@link #stopWorkers}). */
+  public synchronized void startWorkers(String engine) throws Exception {
+    if (workerDeployments.containsKey(engine) || config.worker().instances() == 0) {
+      return;
+    }
+    WorkerSpec spec = new WorkerSpec(config, engine, registry, metrics,
+        () -> computers.create(engine, config.worker()));
+    String id = Workers.deploy(vertx, spec, config.worker().instances()).await(120, TimeUnit.SECONDS);
+    workerDeployments.put(engine, id);
+  }
+
+  /** Undeploys the workers of one engine; their uncommitted tasks go back to the topic. */
+  public synchronized void stopWorkers(String engine) throws Exception {
+    String id = workerDeployments.remove(engine);
+    if (id != null) {
+      vertx.undeploy(id).await(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The health document served on {@code /health}. */
+  public JsonObject health() {
+    boolean up = streams.healthy();
+    JsonObject workers = new JsonObject();
+    synchronized (this) {
+      config.worker().engines().forEach(e -> workers.put(e, workerDeployments.containsKey(e)
+          ? config.worker().instances() : 0));
+    }
+    return new JsonObject()
+        .put("status", up ? "UP" : "DOWN")
+        .put("topology", streams.state().name())
+        .put("workers", workers)
+        .put("models", registry.size());
+  }
+
+  /** The HTTP port. */
+  public int httpPort() {
+    return http == null ? -1 : http.actualPort();
+  }
+
+  /** The Vert.x instance (event bus consumers, e.g. the dashboard). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The meters. */
+  public PipelineMetrics metrics() {
+    return metrics;
+  }
+
+  /** The models. */
+  public ModelRegistry registry() {
+    return registry;
+  }
+
+  /** The configuration it runs with. */
+  public StreamConfig config() {
+    return config;
+  }
+
+  /** Stops HTTP and the workers, then the topology. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      vertx.close().await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("closing Vert.x: {}", e.toString());
+    } finally {
+      streams.close();
+    }
+  }
+}

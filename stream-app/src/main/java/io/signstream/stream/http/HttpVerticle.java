@@ -1,0 +1,104 @@
+package io.signstream.stream.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.signstream.stream.registry.ModelDescriptor;
+import io.signstream.stream.registry.ModelRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The pipeline's HTTP endpoints: {@code GET /health}, {@code GET /metrics} (Prometheus text format)
+ * and {@code GET /api/models}. Other routes (the dashboard) can be added through {@code extraRoutes}.
+ * Binds to loopback unless configured otherwise: the metrics and model list are not meant for the
+ * whole network by default.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private final String host;
+  private final int port;
+  private final ModelRegistry registry;
+  private final PrometheusMeterRegistry prometheus;
+  private final Supplier<JsonObject> health;
+  private final Consumer<Router> extraRoutes;
+  private HttpServer server;
+
+  /**
+   * @param port 0 for any free port (see {@link #actualPort()})
+   * @param health returns the health JSON; {@code "status": "UP"} answers 200, anything else 503
+   * @param extraRoutes adds routes to the router, or null
+   */
+  public HttpVerticle(String host, int port, ModelRegistry registry, PrometheusMeterRegistry prometheus,
+      Supplier<JsonObject> health, Consumer<Router> extraRoutes) {
+    this.host = host;
+    this.port = port;
+    this.registry = registry;
+    this.prometheus = prometheus;
+    this.health = health;
+    this.extraRoutes = extraRoutes;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(prometheus.scrape()));
+    router.get("/api/models").handler(ctx -> json(ctx, 200, models().encodePrettily()));
+    if (extraRoutes != null) {
+      extraRoutes.accept(router);
+    }
+    server = vertx.createHttpServer().requestHandler(router);
+    return server.listen(port, host);
+  }
+
+  /** The port the server listens on. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void health(RoutingContext ctx) {
+    JsonObject h = health.get();
+    json(ctx, "UP".equals(h.getString("status")) ? 200 : 503, h.encode());
+  }
+
+  private JsonArray models() {
+    JsonArray all = new JsonArray();
+    Path dir = registry.dir();
+    for (ModelDescriptor d : registry.all()) {
+      JsonArray shape = new JsonArray();
+      for (long s : d.inputShape()) {
+        shape.add(s);
+      }
+      all.add(new JsonObject()
+          .put("id", d.id())
+          .put("version", d.version())
+          .put("format", d.format())
+          // relative to the models folder: the server's file system layout is nobody's business
+          .put("file", dir == null ? d.file().getFileName().toString() : dir.relativize(d.file()).toString())
+          .put("inputShape", shape)
+          .put("layout", d.layout().name())
+          .put("classLabels", new JsonArray(d.classLabels()))
+          .put("defaultMethods", new JsonArray(d.defaultMethods()))
+          .put("engine", d.engine()));
+    }
+    return all;
+  }
+
+  private static void json(RoutingContext ctx, int status, String body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

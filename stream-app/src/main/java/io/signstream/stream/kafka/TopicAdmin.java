@@ -1,0 +1,68 @@
+package io.signstream.stream.kafka;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates SignStream's topics before anything uses them: a Streams application whose source topic
+ * is missing stops, and dynamically routed sinks need their topics to exist.
+ */
+public final class TopicAdmin {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
+
+  private TopicAdmin() {}
+
+  /**
+   * Creates each topic that does not exist yet; existing topics are left as they are.
+   *
+   * @param clientProps admin client properties (bootstrap servers, security)
+   * @param replicationFactor -1 for the broker's default
+   * @return the topics that were created
+   */
+  public static List<String> ensureTopics(Map<String, Object> clientProps, Collection<String> topics, int partitions,
+      short replicationFactor) {
+    try (Admin admin = Admin.create(clientProps)) {
+      Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String t : topics) {
+        if (!existing.contains(t)) {
+          missing.add(new NewTopic(t, Optional.of(partitions),
+              replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)));
+        }
+      }
+      List<String> created = new ArrayList<>();
+      for (NewTopic n : missing) {
+        try {
+          admin.createTopics(List.of(n)).all().get(60, TimeUnit.SECONDS);
+          created.add(n.name());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + n.name() + ": " + e.getCause(), e.getCause());
+          }
+        }
+      }
+      if (!created.isEmpty()) {
+        LOG.info("created topics {} ({} partitions)", created, partitions);
+      }
+      return created;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot reach Kafka to create topics " + topics + ": " + e, e);
+    }
+  }
+}
