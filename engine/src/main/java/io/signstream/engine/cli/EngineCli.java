@@ -29,7 +29,7 @@ public final class EngineCli {
 
     /** The engine's command names. */
     public static java.util.List<String> commands() {
-        return java.util.List.of("explain", "compare", "methods");
+        return java.util.List.of("explain", "compare", "convert", "methods");
     }
 
     /** The usage line of one command (without the program name). */

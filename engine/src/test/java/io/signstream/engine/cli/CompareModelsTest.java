@@ -154,6 +154,37 @@ class CompareModelsTest {
         assertOneLineError(wrong, 1, "does not match");
     }
 
+    /** A TensorFlow.js (Keras) model against its ONNX exports: as it is (NHWC) and with a channels-first input. */
+    @Test
+    void kerasModelAgainstItsOnnxExports() throws Exception {
+        String json = Fixtures.file("tf/cnn/model/model.json").toString();
+        String x = Fixtures.file("tf/cnn/input_2.npy").toString();
+        Path nhwc = tmp.resolve("cnn.onnx");
+        Path nchw = tmp.resolve("cnn_nchw.onnx");
+        assertEquals(0, run("convert", "--model", json, "--to", "onnx", "--out", nhwc.toString()).code());
+        Result converted = run("convert", "--model", json, "--to", "onnx", "--out", nchw.toString(),
+                "--channels-first");
+        assertEquals(0, converted.code(), converted.err());
+        assertTrue(converted.out().contains("\"input_transposed\": true"), converted.out());
+
+        Path png = tmp.resolve("keras.png");
+        Result r = run("compare", "--model", json, "--model", nhwc.toString(), "--model", nchw.toString(),
+                "--engine", "tensorflow", "--input", x, "--method", "gradient", "--figure", png.toString());
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(2, lines.length, r.out());
+        assertTrue(lines[0].contains("\"layouts\": [\"NHWC\", \"NHWC\"], \"compared_in\": \"NHWC\","
+                + " \"transposed\": false"), lines[0]);
+        assertTrue(lines[1].contains("\"layouts\": [\"NHWC\", \"NCHW\"], \"compared_in\": \"NHWC\","
+                + " \"transposed\": true"), lines[1]);
+        for (String line : lines) {
+            assertTrue(line.contains("\"target\": 5"), line);
+            assertTrue(pearson(line) > 0.99999, line);
+            assertTrue(maxAbsDiff(line) < 1e-5, line);
+        }
+        assertNotNull(ImageIO.read(png.toFile()));
+    }
+
     @Test
     void figureNeedsAnImageInput() {
         Result r = run("compare", "--model", Fixtures.model("mlp", "onnx").toString(), "--input",

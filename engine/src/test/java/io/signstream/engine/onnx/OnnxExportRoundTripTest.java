@@ -128,4 +128,43 @@ class OnnxExportRoundTripTest {
             }
         }
     }
+
+    /**
+     * Keras and TensorFlow.js models (channels-last): the export keeps their input layout, so the ONNX model takes
+     * the same arrays and gives the same logits and maps, and says NHWC in its metadata.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "tf/cnn/model/model.json, tf/cnn/input_0.npy, NHWC",
+        "tf/mlp/model/model.json, tf/mlp/input_0.npy, NC",
+        "real/kotlindl_lenet_h5_weights/mnist_weights_only.h5,"
+                + " real/kotlindl_lenet_h5_weights/canonical/digit5.input.npy, NHWC",
+        "real/tensorspace_lenet_keras_h5/keras_mnist_lenet.h5,"
+                + " real/tensorspace_lenet_keras_h5/canonical/digit5.input.npy, NTC"})
+    void kerasModelsRoundTrip(String file, String inputFile, String layout) throws Exception {
+        Path source = Fixtures.file(file);
+        NpyArray x = Fixtures.npy(Fixtures.file(inputFile));
+        Path exported = tmp.resolve("keras.onnx");
+        Graph original;
+        try (Explainer ex = Explainer.open(source, EngineKind.TENSORFLOW, DeviceChoice.CPU)) {
+            original = ex.graph(x.sampleShape());
+        }
+        OnnxExporter.write(original, exported);
+        assertEquals(Optional.of(TensorLayout.valueOf(layout)), OnnxMetadata.layout(exported));
+        assertSameGraph(original, OnnxImporter.read(exported));
+        for (EngineKind engine : EngineKind.values()) {
+            try (Explainer before = Explainer.open(source, engine, DeviceChoice.CPU);
+                    Explainer after = Explainer.open(exported, engine, DeviceChoice.CPU)) {
+                float[] l0 = before.logits(x).data();
+                assertTrue(maxAbsDiff(l0, after.logits(x).data()) <= TOLERANCE * Math.max(1, maxAbs(l0)),
+                        engine + " logits");
+                for (String method : List.of("gradient", "lrp_epsilon_0_1")) {
+                    float[] m0 = before.explain(x, null, method, Map.of()).map().data();
+                    float[] m1 = after.explain(x, null, method, Map.of()).map().data();
+                    assertTrue(maxAbs(m0) > 0, engine + " " + method + " is all zero");
+                    assertTrue(maxAbsDiff(m0, m1) <= TOLERANCE * Math.max(1, maxAbs(m0)), engine + " " + method);
+                }
+            }
+        }
+    }
 }
