@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The engine's commands of the {@code signstream} command line: {@code explain}, {@code compare},
- * {@code methods}. Exit codes: 0 success, 1 an input or model problem (one-line reason), 2 a usage error.
+ * {@code convert}, {@code methods}. Exit codes: 0 success, 1 an input or model problem (one-line reason),
+ * 2 a usage error.
  *
  * <pre>
  * ./signstream explain --model m.onnx --input x.npy --method gradient,lrp_epsilon_0_1 --out maps/
@@ -17,7 +18,10 @@ public final class EngineCli {
     static final Map<String, String> USAGE = Map.of(
             "explain", "explain --model PATH --input X.npy [--target N] --method M1[,M2,...] [--engine pytorch|tensorflow]"
                     + " [--device cpu|auto|gpu] [--param k=v ...] --out DIR",
-            "compare", "compare --model PATH --input X.npy --method M1[,M2,...] [--target N] [--param k=v ...]",
+            "compare", "compare --model PATH [--model PATH ...] --input X.npy --method M1[,M2,...]"
+                    + " [--engine pytorch|tensorflow ...] [--layout L ...] [--target N] [--param k=v ...]"
+                    + " [--device cpu|auto|gpu] [--figure FILE.png]",
+            "convert", "convert --model PATH --to onnx --out FILE [--input X.npy | --shape C,H,W] [--channels-first]",
             "methods", "methods");
 
     private EngineCli() {
@@ -25,7 +29,7 @@ public final class EngineCli {
 
     /** The engine's command names. */
     public static java.util.List<String> commands() {
-        return java.util.List.of("explain", "compare", "methods");
+        return java.util.List.of("explain", "compare", "convert", "methods");
     }
 
     /** The usage line of one command (without the program name). */
@@ -45,6 +49,8 @@ public final class EngineCli {
                     return new ExplainCommand(out, err).run(args);
                 case "compare":
                     return new CompareCommand(out, err).run(args);
+                case "convert":
+                    return new ConvertCommand(out).run(args);
                 case "methods":
                     return new MethodsCommand(out).run();
                 default:
