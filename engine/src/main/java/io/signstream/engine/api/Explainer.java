@@ -16,6 +16,7 @@ import io.signstream.engine.method.MethodRunner;
 import io.signstream.engine.method.MethodSpec;
 import io.signstream.engine.npy.NpyArray;
 import io.signstream.engine.onnx.OnnxImporter;
+import io.signstream.engine.savedmodel.SavedModelImporter;
 import io.signstream.engine.torchscript.TorchScriptImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ import java.util.Map;
 
 /**
  * The framework-agnostic entry point: model + input + method name → relevance map. The engine follows the model
- * (TorchScript and ONNX → PyTorch) unless one is asked for; every imported model runs on either engine.
+ * (TorchScript and ONNX → PyTorch, TensorFlow SavedModel folders → TensorFlow) unless one is asked for; every
+ * imported model runs on either engine. SavedModels take inputs in their own (NHWC) layout.
  * Not thread-safe: use one instance per thread (the stream's workers each hold their own).
  *
  * <pre>{@code
@@ -62,12 +64,14 @@ public final class Explainer implements AutoCloseable {
      * @param engine null for the model's default engine
      */
     public static Explainer open(Path modelFile, EngineKind engine, DeviceChoice device) throws ExplainException {
-        if (!Files.isRegularFile(modelFile)) {
+        if (!Files.isRegularFile(modelFile) && !Files.isDirectory(modelFile)) {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + modelFile);
         }
         ModelFormat format = ModelFormat.of(modelFile);
-        Graph graph = format == ModelFormat.ONNX ? OnnxImporter.read(modelFile) : null;
-        EngineKind kind = engine != null ? engine : EngineKind.PYTORCH;
+        Graph graph = format == ModelFormat.ONNX ? OnnxImporter.read(modelFile)
+                : format == ModelFormat.SAVED_MODEL ? SavedModelImporter.read(modelFile) : null;
+        EngineKind kind = engine != null ? engine : format == ModelFormat.SAVED_MODEL ? EngineKind.TENSORFLOW
+                : EngineKind.PYTORCH;
         Backend backend;
         try {
             backend = Backends.open(kind, device);

@@ -1,16 +1,29 @@
 package io.signstream.engine.api;
 
+import io.signstream.engine.savedmodel.SavedModelImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The model file formats SignStream imports, recognised from the file name. */
+/** The model file formats SignStream imports, recognised from the file name (a SavedModel from its folder). */
 public enum ModelFormat {
     ONNX,
-    TORCHSCRIPT;
+    TORCHSCRIPT,
+    /** TensorFlow SavedModel: a folder holding {@code saved_model.pb} (or that file itself) */
+    SAVED_MODEL;
 
     public static ModelFormat of(Path file) throws ExplainException {
+        if (Files.isDirectory(file)) {
+            if (SavedModelImporter.isSavedModel(file)) {
+                return SAVED_MODEL;
+            }
+            throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "not a TensorFlow SavedModel: "
+                    + "folder " + file + " holds no saved_model.pb");
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.equals("saved_model.pb")) {
+            return SAVED_MODEL;
+        }
         if (name.endsWith(".onnx")) {
             return ONNX;
         }
@@ -21,6 +34,6 @@ public enum ModelFormat {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + file);
         }
         throw new ExplainException(ExplainException.Kind.UNSUPPORTED_MODEL, "unrecognised model format: " + file
-                + " (supported: .onnx, TorchScript .pt/.pth)");
+                + " (supported: .onnx, TorchScript .pt/.pth, a TensorFlow SavedModel folder)");
     }
 }
