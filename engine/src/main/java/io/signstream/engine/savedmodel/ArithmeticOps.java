@@ -27,6 +27,7 @@ final class ArithmeticOps {
         rules.put("Sub", (op, s) -> binary(op, s, ConstantOpKind.SUB, (a, b) -> a - b));
         rules.put("Mul", (op, s) -> binary(op, s, ConstantOpKind.MUL, (a, b) -> a * b));
         rules.put("RealDiv", (op, s) -> binary(op, s, ConstantOpKind.DIV, (a, b) -> a / b));
+        rules.put("AddN", ArithmeticOps::addN);
         rules.put("Neg", ArithmeticOps::negate);
         rules.put("Relu", (op, s) -> activation(op, s, Layer.Activation.of(ActivationKind.RELU)));
         rules.put("Sigmoid", (op, s) -> activation(op, s, Layer.Activation.of(ActivationKind.SIGMOID)));
@@ -71,6 +72,31 @@ final class ArithmeticOps {
         }
         return new TfTensor(g.add(op.id(), new Layer.Add(), List.of(x.node(), y.node())), x.shape(),
                 x.channelsFirst());
+    }
+
+    /** {@code AddN(a, b, c, ...)} of tensors of one shape: a chain of two-input adds (constants fold). */
+    private static TfValue addN(TfOp op, ImportState s) throws ExplainException {
+        int n = op.inputs().size();
+        TfValue first = s.value(op, 0);
+        if (first instanceof TfConstant c) {
+            TfConstant sum = c;
+            for (int i = 1; i < n; i++) {
+                sum = ConstantMath.binary(sum, s.constant(op, i), Double::sum);
+            }
+            return sum;
+        }
+        TfTensor sum = s.tensor(op, 0);
+        GraphBuilder g = s.builder();
+        for (int i = 1; i < n; i++) {
+            TfTensor next = s.tensor(op, i);
+            if (!Arrays.equals(next.shape(), sum.shape())) {
+                throw s.unsupported(op, "adds tensors of shapes " + sum.describe() + " and " + next.describe());
+            }
+            String name = g.add(i == n - 1 ? op.id() : op.id() + "/partial_" + i, new Layer.Add(),
+                    List.of(sum.node(), g.like(next, sum).node()));
+            sum = new TfTensor(name, sum.shape(), sum.channelsFirst());
+        }
+        return sum;
     }
 
     /** {@code BiasAdd(x, b)}: b along the channel axis, the last one in NHWC, axis 1 in NCHW. */

@@ -3,10 +3,13 @@ package io.signstream.engine.savedmodel;
 import io.signstream.engine.api.ExplainException;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
 import org.tensorflow.proto.framework.DataType;
 
 /**
- * Ops that produce import-time values: {@code Const}, variables (their checkpoint values), and {@code Cast}.
+ * Ops that produce import-time values: {@code Const}, variables (their checkpoint values), {@code Cast}, and
+ * unary math on constants (Keras's BatchNormalization on dense outputs computes its scale as
+ * {@code Rsqrt(moving_variance + ε) · γ} in the graph, which folds to a constant here).
  *
  * <p>A TF1 variable ({@code VariableV2}) is read through an {@code Identity}, which the walk skips, so the
  * variable node itself stands for its value. A TF2 variable is a {@code VarHandleOp} resource read by
@@ -29,6 +32,29 @@ final class ConstantOps {
         rules.put("ReadVariableOp", (op, s) -> s.constant(op, 0));
         rules.put("Cast", ConstantOps::cast);
         rules.put("Placeholder", ConstantOps::placeholder);
+        rules.put("Rsqrt", unary(v -> 1 / Math.sqrt(v)));
+        rules.put("Sqrt", unary(Math::sqrt));
+        rules.put("Reciprocal", unary(v -> 1 / v));
+        rules.put("Inv", unary(v -> 1 / v));
+        rules.put("Square", unary(v -> v * v));
+        rules.put("Exp", unary(Math::exp));
+        rules.put("Log", unary(Math::log));
+    }
+
+    /** Math on a constant; on a tensor computed from the input these ops have no graph layer. */
+    private static OpRule unary(DoubleUnaryOperator f) {
+        return (op, s) -> {
+            if (s.value(op, 0) instanceof TfTensor) {
+                throw s.unsupported(op, "is applied to a tensor computed from the model input; it is only "
+                        + "supported on constants");
+            }
+            TfConstant c = s.constant(op, 0);
+            double[] out = new double[c.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = f.applyAsDouble(c.data()[i]);
+            }
+            return new TfConstant(out, c.shape());
+        };
     }
 
     private static TfValue variable(TfOp op, ImportState s) throws ExplainException {

@@ -3,6 +3,7 @@ package io.signstream.engine.savedmodel;
 import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.graph.ConvSpec;
 import io.signstream.engine.graph.Layer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -30,7 +31,7 @@ final class KernelOps {
                     + "is supported");
         }
         if (x.rank() != 2 || w.rank() != 2) {
-            throw s.unsupported(op, "multiplies shapes " + x.describe() + " and " + java.util.Arrays.toString(
+            throw s.unsupported(op, "multiplies shapes " + x.describe() + " and " + Arrays.toString(
                     w.shape()) + "; only (N, features) · (features, units) is supported");
         }
         boolean transposed = s.boolAttr(op, "transpose_b", false);

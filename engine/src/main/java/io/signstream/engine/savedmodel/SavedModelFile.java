@@ -6,8 +6,11 @@ import io.signstream.engine.api.ExplainException.Kind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.tensorflow.proto.framework.MetaGraphDef;
+import org.tensorflow.proto.framework.NodeDef;
 import org.tensorflow.proto.framework.SavedModel;
 
 /**
@@ -74,14 +77,18 @@ final class SavedModelFile {
     }
 
     /** Names of the placeholders that receive asset file paths when TensorFlow loads the model. */
-    java.util.Set<String> assetPlaceholders() {
-        java.util.Set<String> names = new java.util.HashSet<>();
+    Set<String> assetPlaceholders() {
+        Set<String> names = new HashSet<>();
         meta.getAssetFileDefList().forEach(a -> names.add(TfRef.graph(a.getTensorInfo().getName()).node()));
         return names;
     }
 
-    /** The checkpoint key of a variable node's value, opening the checkpoint on first use. */
-    TfConstant variable(org.tensorflow.proto.framework.NodeDef variable, String opId) throws ExplainException {
+    /**
+     * A top-level variable node's value from the checkpoint, which is opened on first use.
+     *
+     * @param opId how messages name the variable
+     */
+    TfConstant variable(NodeDef variable, String opId) throws ExplainException {
         if (bundle == null) {
             bundle = TensorBundle.open(dir.resolve("variables"), name);
             keys = CheckpointKeys.of(meta.getGraphDef());

@@ -10,6 +10,7 @@ import io.signstream.engine.savedmodel.TfOp.TfOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,12 +44,14 @@ import org.slf4j.LoggerFactory;
  * A trailing {@code Softmax} is removed with a warning, since explanations start from the logits.
  *
  * <p><b>Supported ops</b>: Placeholder (the signature input), Const, VariableV2/VarHandleOp/ReadVariableOp,
- * Identity/IdentityN and other pass-through ops, StatefulPartitionedCall/PartitionedCall (inlined), MatMul,
- * Conv2D and DepthwiseConv2dNative (NHWC; SAME, VALID and EXPLICIT padding; strides; dilations), BiasAdd,
- * Add/AddV2/Sub/Mul/RealDiv/Neg with a constant or (Add, Sub) between two tensors, Relu, Sigmoid, Tanh, LeakyRelu,
- * MaxPool, AvgPool, Mean/Max over the spatial axes (global pooling), FusedBatchNorm (inference), Pad/PadV2,
- * Reshape/Squeeze/ExpandDims/Transpose within a sample, ConcatV2, and shape arithmetic on constants (Shape,
- * StridedSlice, Pack, Prod, Cast). Anything else fails with {@link Kind#UNSUPPORTED_MODEL} naming every missing op.
+ * Identity/IdentityN and other pass-through ops, PlaceholderWithDefault (its default), StatefulPartitionedCall/
+ * PartitionedCall (inlined), MatMul, Conv2D and DepthwiseConv2dNative (NHWC; SAME, VALID and EXPLICIT padding;
+ * strides; dilations), BiasAdd, Add/AddV2/Sub/Mul/RealDiv/Neg with a constant, Add/AddV2/AddN/Sub between tensors,
+ * Relu, Sigmoid, Tanh, LeakyRelu, MaxPool, AvgPool, Mean/Max over the spatial axes (global pooling),
+ * FusedBatchNorm (inference), Pad/PadV2, Reshape/Squeeze/ExpandDims/Transpose within a sample, ConcatV2, and
+ * arithmetic on constants (Shape, StridedSlice, Pack, Prod, Cast, Rsqrt, Sqrt, Reciprocal, Square, Exp, Log).
+ * Anything else (e.g. Relu6, Elu, Softmax inside the model, control flow) fails with
+ * {@link Kind#UNSUPPORTED_MODEL} naming every missing op.
  *
  * <pre>{@code
  * Graph graph = SavedModelImporter.read(Path.of("models/lenet"));   // the folder holding saved_model.pb
@@ -127,7 +130,7 @@ public final class SavedModelImporter {
             LOG.warn("SavedModel {}: the output has shape {}, not (batch, classes)", name, result.describe());
         }
         List<Node> nodes = BiasFolding.apply(ancestors(builder.nodes(), out));
-        long[] sample = java.util.Arrays.copyOfRange(sig.inputShape(), 1, sig.inputShape().length);
+        long[] sample = Arrays.copyOfRange(sig.inputShape(), 1, sig.inputShape().length);
         return new Graph(name, inputName, sample, layout(sample.length), nodes);
     }
 

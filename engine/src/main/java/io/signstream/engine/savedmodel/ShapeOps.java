@@ -109,7 +109,8 @@ final class ShapeOps {
         } else {
             for (long d : dims) {
                 int a = (int) (d < 0 ? d + r : d);
-                if (a <= 0 && v instanceof TfTensor || a < 0 || a >= r || (a > 0 && shape[a] != 1)) {
+                boolean batchAxis = a == 0 && v instanceof TfTensor;
+                if (batchAxis || a < 0 || a >= r || shape[a] != 1) {
                     throw s.unsupported(op, "squeezes axis " + d + " of shape " + Arrays.toString(shape));
                 }
                 drop[a] = true;

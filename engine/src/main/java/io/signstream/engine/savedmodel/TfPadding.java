@@ -1,6 +1,7 @@
 package io.signstream.engine.savedmodel;
 
 import io.signstream.engine.api.ExplainException;
+import java.util.Arrays;
 
 /**
  * TensorFlow's padding modes as explicit per-axis pads for convolution and pooling windows. {@code SAME} pads
@@ -65,11 +66,11 @@ record TfPadding(int[] begin, int[] end, long[] out) {
         long[] v = s.intsAttr(op, attr);
         int[] out = new int[rank - 2];
         if (v == null || v.length == 0) {
-            java.util.Arrays.fill(out, fallback);
+            Arrays.fill(out, fallback);
             return out;
         }
         if (v.length != rank || v[0] != 1 || v[rank - 1] != 1) {
-            throw s.unsupported(op, "has " + attr + " " + java.util.Arrays.toString(v)
+            throw s.unsupported(op, "has " + attr + " " + Arrays.toString(v)
                     + "; only windows over the spatial axes of an NHWC tensor are supported");
         }
         for (int i = 0; i < out.length; i++) {

@@ -36,8 +36,8 @@ import org.tensorflow.proto.framework.OpDef;
  * run by DJL's TensorFlow engine and imported; the logits agree on both engines, and so do the gradient maps.
  * The cases cover what the real models do not: asymmetric SAME padding (conv, average and max pooling),
  * EXPLICIT padding, dilation, depthwise convolution, batch norm, global pooling, Pad, two-tensor Add/Sub,
- * ConcatV2, Transpose, a constant reshape, MatMul with transpose_b, and TF2-style nested function calls with a
- * dynamic flatten inside.
+ * ConcatV2, Transpose, a constant reshape, MatMul with transpose_b, AddN, arithmetic on constants, ExpandDims
+ * and Squeeze, and TF2-style nested function calls with a dynamic flatten inside.
  */
 class SavedModelOpsTest {
 
@@ -116,6 +116,41 @@ class SavedModelOpsTest {
         Layer.Conv c3Layer = assertInstanceOf(Layer.Conv.class, graph.node("c3").layer());
         assertArrayEquals(new int[] {1, 0}, c3Layer.spec().padBegin(), "EXPLICIT pads");
         assertArrayEquals(new int[] {0, 1}, c3Layer.spec().padEnd());
+        assertMatchesTensorFlow(g, dir);
+    }
+
+    /**
+     * Keras's BatchNormalization after a dense layer (no FusedBatchNorm for rank 2: the scale is computed in the
+     * graph as Rsqrt(variance + ε)·γ and folds to constants), AddN of three branches, ExpandDims then Squeeze.
+     */
+    @Test
+    void denseBatchNormAddNAndSqueeze(@TempDir Path tmp) throws Exception {
+        TinyGraph g = new TinyGraph(15);
+        String x = g.input(-1, 5);
+        String h = g.add(op("dense/MatMul", "MatMul", x, g.weights("w", 0.5, 5, 4)));
+        String hb = g.add(op("dense/BiasAdd", "BiasAdd", h, g.weights("b", 0.1, 4)));
+        String var = g.add(op("bn/add", "AddV2", g.constant("var", new float[] {0.5f, 1f, 2f, 0.25f}, 4),
+                g.constant("eps", new float[] {1e-3f})));
+        String rsqrt = g.add(op("bn/Rsqrt", "Rsqrt", var));
+        String scale = g.add(op("bn/mul", "Mul", rsqrt, g.weights("gamma", 1, 4)));
+        String scaled = g.add(op("bn/mul_1", "Mul", hb, scale));
+        String shift = g.add(op("bn/sub", "Sub", g.weights("beta", 0.2, 4),
+                g.add(op("bn/mul_2", "Mul", g.weights("moving_mean", 0.3, 4), scale))));
+        String bn = g.add(op("bn/add_1", "AddV2", scaled, shift));
+        String sum = g.add(op("sum", "AddN", g.add(op("relu", "Relu", bn)), g.add(op("sigmoid", "Sigmoid", bn)),
+                g.add(op("tanh", "Tanh", bn))).putAttr("N", i(3)));
+        String expanded = g.add(op("expand", "ExpandDims", sum, g.ints("axis", new int[] {-1}))
+                .putAttr("Tdim", type(INT)));
+        String squeezed = g.add(op("squeeze", "Squeeze", expanded).putAttr("squeeze_dims", ints(2)));
+        String out = g.add(op("logits", "MatMul", squeezed, g.weights("wo", 0.5, 4, 3)));
+        Path dir = g.write(tmp.resolve("dense_bn"), out);
+
+        Graph graph = SavedModelImporter.read(dir);
+        System.out.print(graph);
+        assertInstanceOf(Layer.Dense.class, graph.node("dense/MatMul").layer());
+        assertNotNull(((Layer.Dense) graph.node("dense/MatMul").layer()).bias(), "BiasAdd folded");
+        assertInstanceOf(Layer.ConstantOp.class, graph.node("bn/mul_1").layer());
+        assertInstanceOf(Layer.Add.class, graph.node("sum").layer());
         assertMatchesTensorFlow(g, dir);
     }
 
