@@ -20,6 +20,7 @@ import io.signstream.engine.method.MethodRunner;
 import io.signstream.engine.method.MethodSpec;
 import io.signstream.engine.npy.NpyArray;
 import io.signstream.engine.onnx.OnnxImporter;
+import io.signstream.engine.savedmodel.SavedModelImporter;
 import io.signstream.engine.torchscript.TorchScriptImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,9 @@ import java.util.Map;
 
 /**
  * The framework-agnostic entry point: model + input + method name → relevance map. The engine follows the model
- * (TorchScript and ONNX → PyTorch; Keras .h5/.keras and TensorFlow.js model.json → TensorFlow) unless one is asked
- * for; every imported model runs on either engine. Keras-side models take inputs in their own channels-last layout.
+ * (TorchScript and ONNX → PyTorch; Keras .h5/.keras, TensorFlow.js model.json and SavedModel folders →
+ * TensorFlow) unless one is asked for; every imported model runs on either engine. TensorFlow-side models take
+ * inputs in their own channels-last layout.
  * Not thread-safe: use one instance per thread (the stream's workers each hold their own).
  *
  * <pre>{@code
@@ -67,7 +69,7 @@ public final class Explainer implements AutoCloseable {
      * @param engine null for the model's default engine
      */
     public static Explainer open(Path modelFile, EngineKind engine, DeviceChoice device) throws ExplainException {
-        if (!Files.isRegularFile(modelFile)) {
+        if (!Files.isRegularFile(modelFile) && !Files.isDirectory(modelFile)) {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + modelFile);
         }
         ModelFormat format = ModelFormat.of(modelFile);
@@ -76,6 +78,7 @@ public final class Explainer implements AutoCloseable {
             case H5 -> KerasH5Importer.read(modelFile);
             case KERAS -> KerasArchiveImporter.read(modelFile);
             case TFJS -> TfjsImporter.read(modelFile);
+            case SAVED_MODEL -> SavedModelImporter.read(modelFile);
             case TORCHSCRIPT -> null; // imported on first use, when the input shape is known
         };
         EngineKind kind = engine != null ? engine : format.tensorFlowSide() ? EngineKind.TENSORFLOW

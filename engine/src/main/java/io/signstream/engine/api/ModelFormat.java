@@ -1,10 +1,11 @@
 package io.signstream.engine.api;
 
+import io.signstream.engine.savedmodel.SavedModelImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The model file formats SignStream imports, recognised from the file name. */
+/** The model file formats SignStream imports, recognised from the file name (a SavedModel from its folder). */
 public enum ModelFormat {
     ONNX,
     TORCHSCRIPT,
@@ -13,15 +14,27 @@ public enum ModelFormat {
     /** Keras 3 archive ({@code .keras}) */
     KERAS,
     /** TensorFlow.js layers model ({@code model.json} + weight shards) */
-    TFJS;
+    TFJS,
+    /** TensorFlow SavedModel: a folder holding {@code saved_model.pb} (or that file itself) */
+    SAVED_MODEL;
 
-    /** Keras and TensorFlow.js models: channels-last, and run on the TensorFlow engine by default. */
+    /** Keras, TensorFlow.js and SavedModel models: channels-last, run on the TensorFlow engine by default. */
     public boolean tensorFlowSide() {
-        return this == H5 || this == KERAS || this == TFJS;
+        return this == H5 || this == KERAS || this == TFJS || this == SAVED_MODEL;
     }
 
     public static ModelFormat of(Path file) throws ExplainException {
+        if (Files.isDirectory(file)) {
+            if (SavedModelImporter.isSavedModel(file)) {
+                return SAVED_MODEL;
+            }
+            throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "not a TensorFlow SavedModel: "
+                    + "folder " + file + " holds no saved_model.pb");
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.equals("saved_model.pb")) {
+            return SAVED_MODEL;
+        }
         if (name.endsWith(".onnx")) {
             return ONNX;
         }
@@ -41,6 +54,7 @@ public enum ModelFormat {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + file);
         }
         throw new ExplainException(ExplainException.Kind.UNSUPPORTED_MODEL, "unrecognised model format: " + file
-                + " (supported: .onnx, TorchScript .pt/.pth, Keras .h5/.hdf5/.keras, TensorFlow.js model.json)");
+                + " (supported: .onnx, TorchScript .pt/.pth, Keras .h5/.hdf5/.keras, TensorFlow.js model.json,"
+                + " a TensorFlow SavedModel folder)");
     }
 }
