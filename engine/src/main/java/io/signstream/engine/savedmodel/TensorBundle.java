@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.tensorflow.proto.util.BundleEntryProto;
 import org.tensorflow.proto.util.BundleHeaderProto;
@@ -72,10 +71,6 @@ final class TensorBundle {
 
     boolean contains(String key) {
         return entries.containsKey(key);
-    }
-
-    Set<String> keys() {
-        return entries.keySet();
     }
 
     /** The value stored under a checkpoint key. */

@@ -6,9 +6,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /** The op rules by TensorFlow op type, and the check that every op of a serving graph has one. */
 final class TfOpTranslator {
@@ -26,11 +24,6 @@ final class TfOpTranslator {
     }
 
     private TfOpTranslator() {
-    }
-
-    /** The op types that can be imported. */
-    static Set<String> supported() {
-        return new TreeSet<>(RULES.keySet());
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.signstream.engine.savedmodel;
 
-import java.util.Arrays;
-
 /**
  * A tensor of the model graph being built, as the TensorFlow graph sees it.
  *
@@ -18,11 +16,6 @@ record TfTensor(String node, long[] shape, boolean channelsFirst) implements TfV
 
     int rank() {
         return shape.length;
-    }
-
-    /** The shape without the batch axis. */
-    long[] sampleShape() {
-        return Arrays.copyOfRange(shape, 1, shape.length);
     }
 
     long sampleSize() {
