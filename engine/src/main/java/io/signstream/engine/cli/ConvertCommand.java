@@ -1,15 +1,22 @@
 package io.signstream.engine.cli;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.api.ExplainException.Kind;
 import io.signstream.engine.api.Explainer;
 import io.signstream.engine.api.ModelFormat;
+import io.signstream.engine.backend.Backend;
+import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.DeviceChoice;
+import io.signstream.engine.exec.BoundGraph;
+import io.signstream.engine.exec.ForwardPass;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.graph.TensorLayout;
 import io.signstream.engine.npy.NpyArray;
 import io.signstream.engine.npy.NpyFile;
 import io.signstream.engine.onnx.OnnxExporter;
+import io.signstream.engine.onnx.OnnxImporter;
 import io.signstream.engine.onnx.OnnxMetadata;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -135,11 +142,19 @@ final class ConvertCommand {
         float[] expected = source.logits(probe).data();
         NpyArray fed = e.inputTransposed() ? MapLayouts.convert(probe, false, true) : probe;
         float[] actual;
-        try (Explainer back = Explainer.open(written, source.engine(), DeviceChoice.CPU)) {
-            actual = back.logits(fed).data();
+        // Read back with the ONNX importer itself rather than Explainer.open, which goes by the file extension:
+        // --out need not end in .onnx.
+        try (Backend backend = Backends.open(source.engine(), DeviceChoice.CPU);
+                BoundGraph model = new BoundGraph(OnnxImporter.read(written), backend);
+                NDManager m = backend.newManager()) {
+            actual = ForwardPass.logits(model, m.create(fed.data(), new Shape(fed.shape()))).toFloatArray();
         } catch (ExplainException ex) {
             delete(written);
             throw new ExplainException(ex.kind(), "the written ONNX model cannot be read back: " + ex.getMessage(), ex);
+        } catch (RuntimeException ex) {
+            delete(written);
+            throw new ExplainException(Kind.COMPUTE_FAILED, "the written ONNX model cannot be run: "
+                    + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
         }
         double diff = 0;
         double scale = 1;

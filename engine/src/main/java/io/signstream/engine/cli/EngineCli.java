@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * <pre>
  * ./signstream explain --model m.onnx --input x.npy --method gradient,lrp_epsilon_0_1 --out maps/
+ * ./signstream convert --model m.pt --input x.npy --to onnx --out m.onnx
+ * ./signstream compare --model m.pt --model m.onnx --input x.npy --method gradient --figure cmp.png
  * </pre>
  */
 public final class EngineCli {

@@ -74,11 +74,13 @@ class ConvertCommandTest {
     }
 
     @Test
-    void onnxNeedsNoShape() {
+    void onnxNeedsNoShapeAndOutNeedsNoExtension() throws Exception {
+        Path out = tmp.resolve("mlp.model");
         Result r = run("convert", "--model", Fixtures.model("mlp", "onnx").toString(), "--to", "onnx", "--out",
-                tmp.resolve("mlp.onnx").toString());
+                out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("\"input_shape\": [\"N\", 20]"), r.out());
+        assertEquals(3, OnnxImporter.read(out).nodes().stream().filter(n -> n.layer().hasKernel()).count());
     }
 
     @Test
