@@ -30,9 +30,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   --engines a,b             default pytorch,tensorflow
  *   --workloads w,...         fixture workloads, model/batch (default small_vgg/32,digits_cnn/4,digits_cnn/256)
  *   --ig-steps N              integrated-gradients steps for the fixture workloads (default 50)
- *   --vgg16-ig-steps N        integrated-gradients steps on VGG16 (default 50; 0 leaves IG out on VGG16)
+ *   --vgg16-ig-steps N        integrated-gradients steps on VGG16 (default 0: IG left out on VGG16, where one
+ *                             call costs about N gradient maps, minutes on 2 cores)
  *   --vgg16-iterations W,M    warm-up and measurement iterations on VGG16 (default 1,2; 1 s each, ≥ 1 call)
  *   --no-vgg16                skip the VGG16 run
+ *   --quick                   smoke test: 1 warm-up and 1 measurement of 1 s everywhere (numbers not for reports)
  * </pre>
  */
 public final class RunBenchmarks {
@@ -45,10 +47,11 @@ public final class RunBenchmarks {
         List<String> engines = List.of("pytorch", "tensorflow");
         List<String> workloads = List.of("small_vgg/32", "digits_cnn/4", "digits_cnn/256");
         int igSteps = 50;
-        int vggIgSteps = 50;
+        int vggIgSteps = 0;
         int vggWarmups = 1;
         int vggMeasurements = 2;
         boolean vgg16 = true;
+        boolean quick = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -63,6 +66,7 @@ public final class RunBenchmarks {
                     vggMeasurements = Integer.parseInt(wm.get(1));
                 }
                 case "--no-vgg16" -> vgg16 = false;
+                case "--quick" -> quick = true;
                 default -> {
                     System.err.println("unknown option " + a + "; see the RunBenchmarks javadoc or benchmarks/README.md");
                     System.exit(2);
@@ -85,9 +89,14 @@ public final class RunBenchmarks {
         List<Path> results = new ArrayList<>();
         if (!workloads.isEmpty()) {
             Path json = out.resolve("fixtures.json");
-            run(base(methods, json).param("workload", workloads.toArray(String[]::new))
+            ChainedOptionsBuilder options = base(methods, json).param("workload", workloads.toArray(String[]::new))
                     .param("engine", engines.toArray(String[]::new))
-                    .param("igSteps", Integer.toString(igSteps)));
+                    .param("igSteps", Integer.toString(igSteps));
+            if (quick) {
+                options = options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(1).measurementTime(TimeValue.seconds(1));
+            }
+            run(options);
             results.add(json);
         }
         if (vgg16) {
@@ -99,8 +108,8 @@ public final class RunBenchmarks {
             run(base(vggMethods, json).param("workload", "vgg16/4")
                     .param("engine", engines.toArray(String[]::new))
                     .param("igSteps", Integer.toString(Math.max(2, vggIgSteps)))
-                    .warmupIterations(vggWarmups).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(vggMeasurements).measurementTime(TimeValue.seconds(1)));
+                    .warmupIterations(quick ? 1 : vggWarmups).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(quick ? 1 : vggMeasurements).measurementTime(TimeValue.seconds(1)));
             results.add(json);
         }
 
