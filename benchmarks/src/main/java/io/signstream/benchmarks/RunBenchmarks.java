@@ -34,10 +34,16 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *                             call costs about N gradient maps, minutes on 2 cores)
  *   --vgg16-iterations W,M    warm-up and measurement iterations on VGG16 (default 1,2; 1 s each, ≥ 1 call)
  *   --no-vgg16                skip the VGG16 run
+ *   --threads N               intra-op threads of both engines in the forked JVMs (default: the engines' own
+ *                             default, one per core); sets ai.djl.pytorch.num_threads and
+ *                             ai.djl.tensorflow.num_intraop_threads, inter-op threads 1
  *   --quick                   smoke test: 1 warm-up and 1 measurement of 1 s everywhere (numbers not for reports)
  * </pre>
  */
 public final class RunBenchmarks {
+
+    /** The @Fork jvmArgsAppend of {@link MapsPerSecondBenchmark}: options given here replace the annotation's. */
+    static final List<String> FORK_ARGS = List.of("-Dai.djl.offline=true", "-Xss4m", "-Xms1g", "-Xmx8g");
 
     private RunBenchmarks() {
     }
@@ -52,6 +58,7 @@ public final class RunBenchmarks {
         int vggMeasurements = 2;
         boolean vgg16 = true;
         boolean quick = false;
+        int threads = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -67,6 +74,7 @@ public final class RunBenchmarks {
                 }
                 case "--no-vgg16" -> vgg16 = false;
                 case "--quick" -> quick = true;
+                case "--threads" -> threads = Integer.parseInt(value(args, ++i, a));
                 default -> {
                     System.err.println("unknown option " + a + "; see the RunBenchmarks javadoc or benchmarks/README.md");
                     System.exit(2);
@@ -86,10 +94,17 @@ public final class RunBenchmarks {
             }
         }
 
+        List<String> jvmArgs = new ArrayList<>(FORK_ARGS);
+        if (threads > 0) {
+            jvmArgs.addAll(List.of("-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
+                    "-Dai.djl.tensorflow.num_intraop_threads=" + threads, "-Dai.djl.tensorflow.num_interop_threads=1"));
+        }
+        System.out.println("# forked JVMs get: " + String.join(" ", jvmArgs));
+
         List<Path> results = new ArrayList<>();
         if (!workloads.isEmpty()) {
             Path json = out.resolve("fixtures.json");
-            ChainedOptionsBuilder options = base(methods, json).param("workload", workloads.toArray(String[]::new))
+            ChainedOptionsBuilder options = base(methods, json, jvmArgs).param("workload", workloads.toArray(String[]::new))
                     .param("engine", engines.toArray(String[]::new))
                     .param("igSteps", Integer.toString(igSteps));
             if (quick) {
@@ -105,7 +120,7 @@ public final class RunBenchmarks {
                 vggMethods.remove("integratedGradients");
             }
             Path json = out.resolve("vgg16.json");
-            run(base(vggMethods, json).param("workload", "vgg16/4")
+            run(base(vggMethods, json, jvmArgs).param("workload", "vgg16/4")
                     .param("engine", engines.toArray(String[]::new))
                     .param("igSteps", Integer.toString(Math.max(2, vggIgSteps)))
                     .warmupIterations(quick ? 1 : vggWarmups).warmupTime(TimeValue.seconds(1))
@@ -125,10 +140,11 @@ public final class RunBenchmarks {
                 + "; tables also in " + out.resolve("ratios.md"));
     }
 
-    private static ChainedOptionsBuilder base(List<String> methods, Path json) {
+    private static ChainedOptionsBuilder base(List<String> methods, Path json, List<String> jvmArgs) {
         String include = Pattern.quote(MapsPerSecondBenchmark.class.getName() + ".") + "("
                 + String.join("|", methods) + ")$";
-        return new OptionsBuilder().include(include).resultFormat(ResultFormatType.JSON).result(json.toString());
+        return new OptionsBuilder().include(include).resultFormat(ResultFormatType.JSON).result(json.toString())
+                .jvmArgsAppend(jvmArgs.toArray(String[]::new));
     }
 
     private static void run(ChainedOptionsBuilder options) throws RunnerException {
