@@ -122,7 +122,7 @@ public final class RunBenchmarks {
             Path json = out.resolve("vgg16.json");
             run(base(vggMethods, json, jvmArgs).param("workload", "vgg16/4")
                     .param("engine", engines.toArray(String[]::new))
-                    .param("igSteps", Integer.toString(Math.max(2, vggIgSteps)))
+                    .param("igSteps", Integer.toString(vggIgSteps > 0 ? vggIgSteps : igSteps))
                     .warmupIterations(quick ? 1 : vggWarmups).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(quick ? 1 : vggMeasurements).measurementTime(TimeValue.seconds(1)));
             results.add(json);
