@@ -23,6 +23,16 @@ public enum ModelFormat {
         return this == H5 || this == KERAS || this == TFJS || this == SAVED_MODEL;
     }
 
+    /** A zip holding {@code <name>/data.pkl} and {@code <name>/code/}: how torch.jit.save writes a model. */
+    private static boolean isTorchScriptArchive(Path file) {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            return zip.stream().anyMatch(e -> e.getName().endsWith("/data.pkl"))
+                    && zip.stream().anyMatch(e -> e.getName().contains("/code/"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     public static ModelFormat of(Path file) throws ExplainException {
         if (Files.isDirectory(file)) {
             if (SavedModelImporter.isSavedModel(file)) {
@@ -52,6 +62,9 @@ public enum ModelFormat {
         }
         if (!Files.exists(file)) {
             throw new ExplainException(ExplainException.Kind.MODEL_NOT_FOUND, "model file not found: " + file);
+        }
+        if (isTorchScriptArchive(file)) {
+            return TORCHSCRIPT; // e.g. TorchSharp's *.script.dat: a TorchScript zip under another name
         }
         throw new ExplainException(ExplainException.Kind.UNSUPPORTED_MODEL, "unrecognised model format: " + file
                 + " (supported: .onnx, TorchScript .pt/.pth, Keras .h5/.hdf5/.keras, TensorFlow.js model.json,"
