@@ -30,6 +30,8 @@ public final class LoadTestCommand implements Subcommand {
   public String usage() {
     return "usage: signstream loadtest [--requests N] [--fraction F] [--duration S] [options]\n"
         + "  --requests N              size of the capacity burst (default 3000)\n"
+        + "  --warmup N                requests sent first and not measured, so the JIT has compiled the\n"
+        + "                            hot paths (default 2000)\n"
         + "  --fraction F              steady rate as a fraction of the measured capacity (default 0.8)\n"
         + "  --duration S              seconds of steady load (default 20)\n"
         + "  --method M[,M...]         methods per request (default gradient)\n"
@@ -40,8 +42,8 @@ public final class LoadTestCommand implements Subcommand {
 
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    CliArgs args = CliArgs.parse(argv, Set.of("requests", "fraction", "duration", "method", "model", "engine",
-        "baseline-calls"), Set.of());
+    CliArgs args = CliArgs.parse(argv, Set.of("requests", "warmup", "fraction", "duration", "method", "model",
+        "engine", "baseline-calls"), Set.of());
     SoakSettings settings = SoakCommand.settings(args);
     double fraction = args.decimal("fraction", 0.8);
     double seconds = args.decimal("duration", 20);
@@ -49,6 +51,7 @@ public final class LoadTestCommand implements Subcommand {
       throw new UsageException("--fraction and --duration must be positive");
     }
     try (SoakHarness h = SoakHarness.start(settings)) {
+      SoakCommand.warmUp(h, (int) args.number("warmup", 2000), out);
       PhaseResult burst = h.burst((int) args.number("requests", 3000), Duration.ofMinutes(10));
       double capacity = SoakCommand.capacity(burst, settings);
       out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s%n", settings.methods(),

@@ -34,6 +34,7 @@ public final class SoakCommand implements Subcommand {
         + "  --rate R                  requests per second (default 100)\n"
         + "  --rate-fraction F         instead: F times the capacity measured first with a burst\n"
         + "  --capacity-requests N     size of that burst (default 2000)\n"
+        + "  --warmup N                requests sent first and not measured (default 1000)\n"
         + "  --duration S              seconds of steady load (default 60)\n"
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
@@ -46,13 +47,14 @@ public final class SoakCommand implements Subcommand {
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
     CliArgs args = CliArgs.parse(argv, Set.of("rate", "rate-fraction", "capacity-requests", "duration", "method",
-        "model", "engine", "csv", "baseline-calls"), Set.of("no-gc-hint"));
+        "model", "engine", "csv", "baseline-calls", "warmup"), Set.of("no-gc-hint"));
     SoakSettings settings = settings(args);
     double seconds = args.decimal("duration", 60);
     if (seconds <= 0) {
       throw new UsageException("--duration must be positive");
     }
     try (SoakHarness h = SoakHarness.start(settings)) {
+      warmUp(h, (int) args.number("warmup", 1000), out);
       PhaseResult burst = capacityBurst(args, h, out);
       double rate = burst == null ? rate(args) : args.decimal("rate-fraction", 0.5) * capacity(burst, settings);
       HeapSampler heap = new HeapSampler(!args.has("no-gc-hint"));
@@ -77,6 +79,14 @@ public final class SoakCommand implements Subcommand {
     EngineBaseline.Result single = h.engineBaseline(1, calls);
     EngineBaseline.Result batched = h.engineBaseline(PipelineVsEngine.workerBatch(mean), Math.max(10, calls / 4));
     PipelineVsEngine.print(out, throughput, latency, single, batched, mean);
+  }
+
+  /** A burst that is not measured: class loading and JIT compilation would otherwise count as pipeline cost. */
+  static void warmUp(SoakHarness h, int requests, PrintStream out) throws InterruptedException {
+    if (requests > 0) {
+      PhaseResult warm = h.burst(requests, Duration.ofMinutes(5));
+      out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s%n", warm.requests(), warm.seconds());
+    }
   }
 
   /** Requests per second a capacity burst sustained. */
