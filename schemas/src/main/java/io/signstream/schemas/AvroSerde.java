@@ -1,14 +1,17 @@
 package io.signstream.schemas;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -27,6 +30,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * against the current schema (new fields get their defaults, removed ones are skipped).
  * Undecodable bytes raise Kafka's {@link SerializationException}, which Kafka Streams' deserialization
  * handler and dead-letter queue catch. {@code null} maps to {@code null} both ways (tombstones).
+ *
+ * <p>The body is read from the byte array itself, not through Avro's stream-based message decoder:
+ * that one allocates whatever length a string or bytes field declares before reading it, so a 25-byte
+ * record declaring a 2 GiB field cost a 2 GiB allocation (an {@code OutOfMemoryError} that stopped
+ * the topology). Over a byte array Avro checks each declared length against the bytes left first.
  *
  * <p>Constructing one also trusts this package in Avro 1.12.2's {@link ClassSecurityValidator},
  * so no {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES} is needed.
@@ -49,8 +57,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   private final Class<T> type;
   private final Schema schema;
+  private final SpecificData model;
   private final BinaryMessageEncoder<T> encoder;
-  private final BinaryMessageDecoder<T> decoder;
+  private final SchemaStore writerSchemas;
+  private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
   private final Serializer<T> serializer = new Serializer<>() {
     @Override
     public byte[] serialize(String topic, T value) {
@@ -71,10 +81,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   public AvroSerde(Class<T> type, SchemaStore writerSchemas) {
     this.type = Objects.requireNonNull(type, "type");
     trust(type);
-    SpecificData model = SpecificData.getForClass(type); // the generated class's model, with its logical-type conversions
+    this.model = SpecificData.getForClass(type); // the generated class's model, with its logical-type conversions
     this.schema = model.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
-    this.decoder = new BinaryMessageDecoder<>(model, schema, Objects.requireNonNull(writerSchemas, "writerSchemas"));
+    this.writerSchemas = Objects.requireNonNull(writerSchemas, "writerSchemas");
   }
 
   /** A serde for {@code type} that reads every version in {@link SchemaHistory#shipped()}. */
@@ -181,23 +191,41 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
           "not Avro single-object encoding: starts with %02X %02X instead of C3 01", bytes[0] & 0xFF, bytes[1] & 0xFF));
     }
     long fingerprint = fingerprintOf(bytes);
-    ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-    T value;
-    try {
-      value = decoder.decode(in, null);
-    } catch (MissingSchemaException e) {
+    DatumReader<T> reader = reader(fingerprint);
+    if (reader == null) {
       throw new SerializationException(what + String.format(
           "unknown writer schema fingerprint %016x; add that schema version to %s and its index",
-          fingerprint, SchemaHistory.RESOURCE_DIR), e);
+          fingerprint, SchemaHistory.RESOURCE_DIR));
+    }
+    // a byte-array decoder: every declared string/bytes length is checked against the bytes left before allocating
+    BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
+    T value;
+    int trailing;
+    try {
+      value = reader.read(null, in);
+      trailing = in.isEnd() ? 0 : in.inputStream().available();
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(what + String.format(
           "corrupt Avro body (%d bytes, writer schema fingerprint %016x): %s", bytes.length, fingerprint, e), e);
     }
-    if (in.available() > 0) {
+    if (trailing > 0) {
       throw new SerializationException(what + String.format(
-          "%d trailing bytes after the record (writer schema fingerprint %016x)", in.available(), fingerprint));
+          "%d trailing bytes after the record (writer schema fingerprint %016x)", trailing, fingerprint));
     }
     return value;
+  }
+
+  /** The reader from writer schema {@code fingerprint} to ours, or null when the store does not know it. */
+  private DatumReader<T> reader(long fingerprint) {
+    DatumReader<T> known = readers.get(fingerprint);
+    if (known != null) {
+      return known;
+    }
+    Schema writer = writerSchemas.findByFingerprint(fingerprint);
+    if (writer == null) {
+      return null;
+    }
+    return readers.computeIfAbsent(fingerprint, f -> new SpecificDatumReader<>(writer, schema, model));
   }
 
   /** The writer-schema fingerprint in a single-object header (bytes 2..9, little-endian). */

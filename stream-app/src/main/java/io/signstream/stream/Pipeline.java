@@ -3,6 +3,7 @@ package io.signstream.stream;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.signstream.schemas.AvroSerde;
+import io.signstream.stream.config.Role;
 import io.signstream.stream.config.StreamConfig;
 import io.signstream.stream.http.HttpVerticle;
 import io.signstream.stream.kafka.KafkaProps;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One running SignStream: topics, the topology, the workers, the dead-letter feed and HTTP, wired
  * from a {@link StreamConfig}. Used by {@code signstream demo}, {@code signstream run} and the tests.
+ * The configuration's {@link Role} says which parts run: all of them, the topology side (topology,
+ * dead-letter feed, HTTP) or the worker side (workers and HTTP), so that workers can run as separate,
+ * separately scaled processes in the same consumer group.
  *
  * <pre>{@code
  * try (Pipeline p = Pipeline.start(config, ComputerFactory.engine(), null)) {
@@ -49,7 +53,7 @@ public final class Pipeline implements AutoCloseable {
   private final PipelineMetrics metrics;
   private final ComputerFactory computers;
   private final Vertx vertx;
-  private final StreamsApp streams;
+  private final StreamsApp streams; // null when this process does not run the topology
   private final Map<String, String> workerDeployments = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private HttpVerticle http;
@@ -66,7 +70,9 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * Creates missing topics, starts the topology, the workers of every configured engine, the
-   * dead-letter feed and the HTTP server, and waits until the topology runs.
+   * dead-letter feed and the HTTP server, and waits until the topology runs; with another
+   * {@link StreamConfig#role() role} only its parts start (topics are ensured by every role, so
+   * processes may start in any order).
    *
    * @param extraRoutes extra HTTP routes (the dashboard), or null
    */
@@ -77,31 +83,39 @@ public final class Pipeline implements AutoCloseable {
     PipelineMetrics metrics = new PipelineMetrics(prometheus);
     TopicAdmin.ensureTopics(KafkaProps.common(config), config.topics().all(), config.partitions(),
         config.replicationFactor());
-    EventValidator validator = new EventValidator(registry, config.limits());
-    StreamsApp streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics), config);
+    Role role = config.role();
+    StreamsApp streams = null;
+    if (role.runsTopology()) {
+      EventValidator validator = new EventValidator(registry, config.limits());
+      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics), config);
+    }
     Vertx vertx = Vertx.vertx();
     Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);
     try {
       for (String engine : config.worker().engines()) {
         p.startWorkers(engine);
       }
-      vertx.deployVerticle(() -> new DeadLetterFeed(config),
-          new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await(60, TimeUnit.SECONDS);
+      if (role.runsTopology()) {
+        vertx.deployVerticle(() -> new DeadLetterFeed(config),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await(60, TimeUnit.SECONDS);
+      }
       p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, extraRoutes);
       vertx.deployVerticle(p.http).await(30, TimeUnit.SECONDS);
-      streams.awaitRunning(Duration.ofSeconds(120));
+      if (streams != null) {
+        streams.awaitRunning(Duration.ofSeconds(120));
+      }
     } catch (Exception e) {
       p.close();
       throw new IllegalStateException("the pipeline did not start: " + e.getMessage(), e);
     }
-    LOG.info("SignStream running: {} models, workers for {}, HTTP on http://{}:{}", registry.size(),
-        config.worker().engines(), config.httpHost(), p.httpPort());
+    LOG.info("SignStream running (role {}): {} models, workers for {}, HTTP on http://{}:{}", role, registry.size(),
+        role.runsWorkers() ? config.worker().engines() : "none", config.httpHost(), p.httpPort());
     return p;
   }
 
   /** Deploys the workers of one engine (again, after {@link #stopWorkers}). */
   public synchronized void startWorkers(String engine) throws Exception {
-    if (workerDeployments.containsKey(engine) || config.worker().instances() == 0) {
+    if (workerDeployments.containsKey(engine) || config.worker().instances() == 0 || !config.role().runsWorkers()) {
       return;
     }
     WorkerSpec spec = new WorkerSpec(config, engine, registry, metrics,
@@ -120,15 +134,21 @@ public final class Pipeline implements AutoCloseable {
 
   /** The health document served on {@code /health}. */
   public JsonObject health() {
-    boolean up = streams.healthy();
     JsonObject workers = new JsonObject();
+    boolean workersUp = true;
     synchronized (this) {
-      config.worker().engines().forEach(e -> workers.put(e, workerDeployments.containsKey(e)
-          ? config.worker().instances() : 0));
+      for (String e : config.worker().engines()) {
+        boolean deployed = workerDeployments.containsKey(e);
+        workers.put(e, deployed ? config.worker().instances() : 0);
+        workersUp &= deployed || config.worker().instances() == 0;
+      }
     }
+    // a worker process is up when its workers are; a topology process when its topology is
+    boolean up = streams != null ? streams.healthy() : workersUp;
     return new JsonObject()
         .put("status", up ? "UP" : "DOWN")
-        .put("topology", streams.state().name())
+        .put("role", config.role().name().toLowerCase(java.util.Locale.ROOT))
+        .put("topology", streams == null ? "NONE" : streams.state().name())
         .put("workers", workers)
         .put("models", registry.size());
   }
@@ -173,7 +193,9 @@ public final class Pipeline implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("closing Vert.x: {}", e.toString());
     } finally {
-      streams.close();
+      if (streams != null) {
+        streams.close();
+      }
     }
   }
 }

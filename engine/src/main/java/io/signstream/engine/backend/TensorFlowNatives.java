@@ -46,6 +46,15 @@ public final class TensorFlowNatives {
     }
 
     /**
+     * Copies the libraries into the cache folder now and prints it: a container image runs this at build time
+     * ({@code java -cp ... io.signstream.engine.backend.TensorFlowNatives}) so that nothing is copied, let alone
+     * downloaded, when a container starts.
+     */
+    public static void main(String[] args) {
+        System.out.println(ensureLibraryPath());
+    }
+
+    /**
      * Idempotent and thread-safe; never touches the network. Leaves an existing {@code TENSORFLOW_LIBRARY_PATH}
      * alone when it already holds {@code libjnitensorflow.so}.
      *

@@ -12,6 +12,8 @@ import java.util.Set;
  * The Kafka connection options of the client subcommands ({@code produce}, {@code consume}):
  * {@code --config FILE} (the same file as {@code run}: bootstrap servers, prefix, {@code kafka.*}
  * security settings), or {@code --bootstrap} and {@code --topic-prefix}, which also override the file.
+ * {@code SIGNSTREAM_*}/{@code KAFKA_*} environment variables apply over the file, or alone when
+ * {@code SIGNSTREAM_BOOTSTRAP_SERVERS} is set (inside a SignStream container).
  */
 final class ClientOptions {
 
@@ -31,8 +33,10 @@ final class ClientOptions {
   static ClientOptions of(CliArgs args) throws java.io.IOException {
     Map<String, Object> props;
     TopicNames topics;
-    if (args.get("config") != null) {
-      StreamConfig c = ConfigLoader.load(Path.of(args.get("config")));
+    Map<String, String> env = System.getenv();
+    if (args.get("config") != null || env.containsKey("SIGNSTREAM_BOOTSTRAP_SERVERS")) {
+      StreamConfig c = args.get("config") != null ? ConfigLoader.load(Path.of(args.get("config")), env)
+          : ConfigLoader.fromEnvironment(env, Path.of("").toAbsolutePath());
       props = KafkaProps.common(c);
       topics = c.topics();
     } else {

@@ -18,8 +18,11 @@ public final class Subcommands {
   static {
     register(new DemoCommand());
     register(new RunCommand());
+    register(new WorkerCommand());
     register(new ProduceCommand());
     register(new ConsumeCommand());
+    register(new io.signstream.stream.soak.SoakCommand());
+    register(new io.signstream.stream.soak.LoadTestCommand());
     for (String engineCommand : io.signstream.engine.cli.EngineCli.commands()) {
       register(new EngineSubcommand(engineCommand));
     }

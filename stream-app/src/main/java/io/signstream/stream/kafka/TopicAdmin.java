@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,23 @@ public final class TopicAdmin {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
+      AuthenticationException refused = authenticationFailure(e);
+      if (refused != null) {
+        // the first Kafka call of every process: say plainly that it is the login, not the network
+        throw new IllegalStateException("Kafka authentication failed at " + clientProps.get("bootstrap.servers")
+            + ": " + refused.getMessage() + " (check kafka.security.protocol, kafka.sasl.mechanism and"
+            + " kafka.sasl.jaas.config)", refused);
+      }
       throw new IllegalStateException("cannot reach Kafka to create topics " + topics + ": " + e, e);
     }
+  }
+
+  private static AuthenticationException authenticationFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AuthenticationException a) {
+        return a;
+      }
+    }
+    return null;
   }
 }

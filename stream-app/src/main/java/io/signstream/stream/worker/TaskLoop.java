@@ -29,6 +29,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -59,6 +60,7 @@ final class TaskLoop implements AutoCloseable {
   private final AvroSerde<Explanation> explanations = AvroSerde.explanation();
   private final AvroSerde<DeadLetter> deadLetters = AvroSerde.deadLetter();
   private final TaskBatcher batcher;
+  private final List<Header> headers;
   private ExplanationComputer computer;
   private BatchRunner runner;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -72,6 +74,7 @@ final class TaskLoop implements AutoCloseable {
     this.topic = spec.config().topics().tasks(spec.engine());
     this.settings = spec.config().worker();
     this.batcher = new TaskBatcher(settings.maxBatch(), settings.maxWaitMillis());
+    this.headers = WorkerHeaders.of(instanceId);
   }
 
   /** Connects: creates the consumer and the transactional producer, subscribes. Blocking. */
@@ -168,10 +171,10 @@ final class TaskLoop implements AutoCloseable {
       for (WorkerOutput o : outputs) {
         if (o instanceof WorkerOutput.Done d) {
           Explanation e = d.explanation();
-          producer.send(new ProducerRecord<>(explanationsTopic, e.getEventId(), explanations.encode(e)));
+          producer.send(new ProducerRecord<>(explanationsTopic, null, e.getEventId(), explanations.encode(e), headers));
         } else if (o instanceof WorkerOutput.Failed f) {
           DeadLetter l = f.letter();
-          producer.send(new ProducerRecord<>(deadLetterTopic, l.getEventId(), deadLetters.encode(l)));
+          producer.send(new ProducerRecord<>(deadLetterTopic, null, l.getEventId(), deadLetters.encode(l), headers));
         }
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());

@@ -1,0 +1,68 @@
+package io.signstream.stream.soak;
+
+import io.signstream.stream.cli.CliArgs;
+import io.signstream.stream.cli.Subcommand;
+import io.signstream.stream.cli.UsageException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code signstream loadtest}: the embedded pipeline's capacity (a burst as fast as it takes it),
+ * its latency at a fraction of that capacity, and the bare engine on the same maps, to show what the
+ * pipeline costs on top of the engine. Exit code 1 if an explanation was lost or duplicated.
+ */
+public final class LoadTestCommand implements Subcommand {
+
+  @Override
+  public String name() {
+    return "loadtest";
+  }
+
+  @Override
+  public String summary() {
+    return "measure the embedded pipeline: capacity, latency at a fraction of it, overhead over the bare engine";
+  }
+
+  @Override
+  public String usage() {
+    return "usage: signstream loadtest [--requests N] [--fraction F] [--duration S] [options]\n"
+        + "  --requests N              size of the capacity burst (default 3000)\n"
+        + "  --warmup N                requests sent first and not measured, so the JIT has compiled the\n"
+        + "                            hot paths (default 2000)\n"
+        + "  --fraction F              steady rate as a fraction of the measured capacity (default 0.8)\n"
+        + "  --duration S              seconds of steady load (default 20)\n"
+        + "  --method M[,M...]         methods per request (default gradient)\n"
+        + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
+        + "  --engine E                pytorch (default) or tensorflow\n"
+        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)";
+  }
+
+  @Override
+  public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    CliArgs args = CliArgs.parse(argv, Set.of("requests", "warmup", "fraction", "duration", "method", "model",
+        "engine", "baseline-calls"), Set.of());
+    SoakSettings settings = SoakCommand.settings(args);
+    double fraction = args.decimal("fraction", 0.8);
+    double seconds = args.decimal("duration", 20);
+    if (fraction <= 0 || seconds <= 0) {
+      throw new UsageException("--fraction and --duration must be positive");
+    }
+    try (SoakHarness h = SoakHarness.start(settings)) {
+      SoakCommand.warmUp(h, (int) args.number("warmup", 2000), out);
+      PhaseResult burst = h.burst((int) args.number("requests", 3000), Duration.ofMinutes(10));
+      double capacity = SoakCommand.capacity(burst, settings);
+      out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s%n", settings.methods(),
+          settings.modelId(), settings.engine(), burst, capacity);
+      PhaseResult steady = h.paced(fraction * capacity, Duration.ofMillis((long) (seconds * 1000)),
+          Duration.ofSeconds(60), null, null);
+      out.printf(Locale.ROOT, "steady at %.2f of capacity (%.0f requests/s for %.0f s):%n  %s%n", fraction,
+          fraction * capacity, seconds, steady);
+      SoakCommand.printBaseline(out, h, burst, steady, (int) args.number("baseline-calls", 300));
+      boolean exact = burst.lost() == 0 && burst.duplicates() == 0 && steady.lost() == 0 && steady.duplicates() == 0;
+      return exact ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.signstream.stream.soak;
+
+import java.util.Locale;
+
+/**
+ * The outcome of one phase of requests.
+ *
+ * @param requests requests sent
+ * @param expectedMaps explanations they should produce (requests times methods)
+ * @param received distinct explanations that arrived
+ * @param duplicates explanations that arrived a second time (must be 0)
+ * @param deadLetters dead letters that arrived (0 for the well-formed soak requests)
+ * @param seconds from the first send to the last arrival
+ * @param endToEnd event time to the moment a read_committed consumer read the explanation
+ * @param toProduced event time to the explanation's producedAt (before its transaction commits)
+ */
+public record PhaseResult(long requests, long expectedMaps, long received, long duplicates, long deadLetters,
+    double seconds, LatencySummary endToEnd, LatencySummary toProduced) {
+
+  /** Explanations per second over the phase. */
+  public double mapsPerSecond() {
+    return received / seconds;
+  }
+
+  /** Expected explanations that never arrived. */
+  public long lost() {
+    return expectedMaps - received;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "%d requests, %d/%d explanations (lost %d, duplicated %d), %d dead letters, "
+        + "%.1f s, %.0f maps/s%n    end to end (eventTime -> consumed): %s%n    eventTime -> producedAt: %s",
+        requests, received, expectedMaps, lost(), duplicates, deadLetters, seconds, mapsPerSecond(), endToEnd,
+        toProduced);
+  }
+}

@@ -1,0 +1,129 @@
+package io.signstream.stream.soak;
+
+import io.signstream.stream.cli.CliArgs;
+import io.signstream.stream.cli.Subcommand;
+import io.signstream.stream.cli.UsageException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code signstream soak}: the embedded pipeline at a fixed request rate for a while, sampling heap
+ * (after a GC hint) and end-to-end latency every second; prints a summary and optionally a CSV.
+ * Exit code 1 if an explanation was lost or duplicated.
+ */
+public final class SoakCommand implements Subcommand {
+
+  @Override
+  public String name() {
+    return "soak";
+  }
+
+  @Override
+  public String summary() {
+    return "run the embedded pipeline at a fixed rate; heap and latency over time (--csv)";
+  }
+
+  @Override
+  public String usage() {
+    return "usage: signstream soak [--rate R | --rate-fraction F] [--duration S] [options]\n"
+        + "  --rate R                  requests per second (default 100)\n"
+        + "  --rate-fraction F         instead: F times the capacity measured first with a burst\n"
+        + "  --capacity-requests N     size of that burst (default 2000)\n"
+        + "  --warmup N                requests sent first and not measured (default 1000)\n"
+        + "  --duration S              seconds of steady load (default 60)\n"
+        + "  --method M[,M...]         methods per request (default gradient)\n"
+        + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
+        + "  --engine E                pytorch (default) or tensorflow\n"
+        + "  --csv FILE                one row per second: heap, counts, latency percentiles\n"
+        + "  --no-gc-hint              sample heap without calling System.gc() first (no GC pauses in the latency)\n"
+        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)";
+  }
+
+  @Override
+  public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    CliArgs args = CliArgs.parse(argv, Set.of("rate", "rate-fraction", "capacity-requests", "duration", "method",
+        "model", "engine", "csv", "baseline-calls", "warmup"), Set.of("no-gc-hint"));
+    SoakSettings settings = settings(args);
+    double seconds = args.decimal("duration", 60);
+    if (seconds <= 0) {
+      throw new UsageException("--duration must be positive");
+    }
+    try (SoakHarness h = SoakHarness.start(settings)) {
+      warmUp(h, (int) args.number("warmup", 1000), out);
+      PhaseResult burst = capacityBurst(args, h, out);
+      double rate = burst == null ? rate(args) : args.decimal("rate-fraction", 0.5) * capacity(burst, settings);
+      HeapSampler heap = new HeapSampler(!args.has("no-gc-hint"));
+      out.printf(Locale.ROOT, "soak: %.0f requests/s for %.0f s, %s on %s (%s)%n", rate, seconds, settings.methods(),
+          settings.modelId(), settings.engine());
+      PhaseResult run = h.paced(rate, Duration.ofMillis((long) (seconds * 1000)), Duration.ofSeconds(60), heap,
+          args.get("csv") == null ? null : Path.of(args.get("csv")));
+      out.println("  " + run);
+      out.println("  heap used after a GC hint, every second: " + heap.trend());
+      printBaseline(out, h, burst == null ? run : burst, run, (int) args.number("baseline-calls", 300));
+      if (args.get("csv") != null) {
+        out.println("  per-second rows in " + args.get("csv"));
+      }
+      return run.lost() == 0 && run.duplicates() == 0 ? 0 : 1;
+    }
+  }
+
+  /** Times the bare engine and prints it next to the pipeline's throughput and latency phases. */
+  static void printBaseline(PrintStream out, SoakHarness h, PhaseResult throughput, PhaseResult latency, int calls)
+      throws Exception {
+    double mean = h.meanBatch();
+    EngineBaseline.Result single = h.engineBaseline(1, calls);
+    EngineBaseline.Result batched = h.engineBaseline(PipelineVsEngine.workerBatch(mean), Math.max(10, calls / 4));
+    PipelineVsEngine.print(out, throughput, latency, single, batched, mean);
+  }
+
+  /** A burst that is not measured: class loading and JIT compilation would otherwise count as pipeline cost. */
+  static void warmUp(SoakHarness h, int requests, PrintStream out) throws InterruptedException {
+    if (requests > 0) {
+      PhaseResult warm = h.burst(requests, Duration.ofMinutes(5));
+      out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s%n", warm.requests(), warm.seconds());
+    }
+  }
+
+  /** Requests per second a capacity burst sustained. */
+  static double capacity(PhaseResult burst, SoakSettings settings) {
+    return burst.received() / burst.seconds() / settings.methods().size();
+  }
+
+  private static double rate(CliArgs args) {
+    double rate = args.decimal("rate", 100);
+    if (rate <= 0) {
+      throw new UsageException("--rate must be positive");
+    }
+    return rate;
+  }
+
+  /** The capacity burst when {@code --rate-fraction} asks for one, else null. */
+  private static PhaseResult capacityBurst(CliArgs args, SoakHarness h, PrintStream out) throws InterruptedException {
+    if (args.get("rate-fraction") == null) {
+      return null;
+    }
+    double fraction = args.decimal("rate-fraction", 0.5);
+    if (fraction <= 0) {
+      throw new UsageException("--rate-fraction must be positive");
+    }
+    PhaseResult burst = h.burst((int) args.number("capacity-requests", 2000), Duration.ofMinutes(5));
+    out.printf(Locale.ROOT, "capacity burst: %s%n  -> %.0f requests/s; soaking at %.2f of it%n", burst,
+        capacity(burst, h.settings()), fraction);
+    return burst;
+  }
+
+  static SoakSettings settings(CliArgs args) {
+    List<String> methods = Arrays.stream(args.get("method", "gradient").split(",")).map(String::trim)
+        .filter(s -> !s.isEmpty()).toList();
+    if (methods.isEmpty()) {
+      throw new UsageException("--method names no method");
+    }
+    String engine = args.get("engine", "pytorch").toLowerCase(Locale.ROOT);
+    return SoakSettings.defaults().withMethods(methods).withModel(args.get("model", "digits_cnn"), engine);
+  }
+}

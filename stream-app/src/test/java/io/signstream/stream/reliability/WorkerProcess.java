@@ -1,0 +1,145 @@
+package io.signstream.stream.reliability;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code signstream worker --config FILE} in a separate JVM (the test's own class path), with its
+ * output in a log file: a worker that can be killed for real ({@link #kill()} is SIGKILL, no shutdown
+ * hook runs, nothing is flushed or committed).
+ */
+final class WorkerProcess implements AutoCloseable {
+
+  private static final Pattern HTTP = Pattern.compile("HTTP on http://[^:]+:(\\d+)");
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final Path log;
+  private int httpPort = -1;
+
+  private WorkerProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Writes {@code settings} to a properties file in {@code dir} and starts a worker process on it. */
+  static WorkerProcess start(Path dir, String name, Map<String, String> settings) {
+    Properties p = new Properties();
+    p.putAll(settings);
+    Path config = dir.resolve(name + ".properties");
+    Path log = dir.resolve(name + ".log");
+    try (OutputStream out = Files.newOutputStream(config)) {
+      p.store(out, "worker " + name);
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx512m", "-Xss4m", "-Dai.djl.offline=true", "-cp", classPath(),
+          "io.signstream.stream.cli.SignStreamCli", "worker", "--config", config.toString()));
+      ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+      b.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+      return new WorkerProcess(b.start(), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Surefire puts the real class path here (its own is a manifest-only jar). */
+  private static String classPath() {
+    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Waits until the worker printed its HTTP port (it is running), and returns the port. */
+  int awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher m = HTTP.matcher(output());
+      if (m.find()) {
+        httpPort = Integer.parseInt(m.group(1));
+        return httpPort;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("worker process exited with " + process.exitValue() + ":\n" + tail());
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("worker process not running after " + timeout + ":\n" + tail());
+  }
+
+  /** Tasks the worker holds polled but not committed, from its {@code /metrics}; -1 if it does not answer. */
+  double inFlight() {
+    try {
+      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+          + "/metrics")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      double sum = 0;
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("signstream_worker_in_flight")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** SIGKILL, then waits for the process to be gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  String output() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  String tail() {
+    String s = output();
+    return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+  }
+
+  /** SIGTERM (the worker closes cleanly), SIGKILL if it takes more than 20 s. */
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}
