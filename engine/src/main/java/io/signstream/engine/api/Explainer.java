@@ -2,6 +2,7 @@ package io.signstream.engine.api;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
@@ -123,7 +124,9 @@ public final class Explainer implements AutoCloseable {
     public NpyArray logits(NpyArray input) throws ExplainException {
         graph(input.sampleShape());
         InputChecks.check(graph, input);
-        try (NDManager m = backend.newManager()) {
+        // the scope closes every array the call creates, also those DJL attaches to the model's manager
+        // (an op on a weight belongs to the weight's manager): without it each call leaked them
+        try (NDScope scope = new NDScope(); NDManager m = backend.newManager()) {
             NDArray logits = ForwardPass.logits(bound, m.create(input.data(), new Shape(input.shape())));
             return new NpyArray(logits.toFloatArray(), logits.getShape().getShape().clone());
         } catch (RuntimeException e) {
@@ -143,7 +146,9 @@ public final class Explainer implements AutoCloseable {
         graph(input.sampleShape());
         InputChecks.check(graph, input);
         long start = System.nanoTime();
-        try (NDManager m = backend.newManager()) {
+        // the scope closes every array the call creates, also those DJL attaches to the model's manager
+        // (an op on a weight belongs to the weight's manager): without it each call leaked them
+        try (NDScope scope = new NDScope(); NDManager m = backend.newManager()) {
             NDArray x = m.create(input.data(), new Shape(input.shape()));
             MethodResult result = MethodRunner.explain(bound, x, targets, spec);
             NDArray map = result.map();

@@ -2,6 +2,7 @@ package io.signstream.engine.exec;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.backend.Backend;
 import io.signstream.engine.graph.Graph;
@@ -48,12 +49,12 @@ public final class BoundGraph implements AutoCloseable {
         if (w == null) {
             return null;
         }
-        return arrays.computeIfAbsent(w, k -> manager.create(k.data(), new Shape(k.shape())));
+        return arrays.computeIfAbsent(w, k -> kept(manager.create(k.data(), new Shape(k.shape()))));
     }
 
     /** The transpose of a 2-D constant (Dense kernels are used as x·Wᵀ). */
     public synchronized NDArray transposedArray(Weights w) {
-        return transposed.computeIfAbsent(w, k -> array(k).transpose().duplicate());
+        return transposed.computeIfAbsent(w, k -> kept(array(k).transpose().duplicate()));
     }
 
     /**
@@ -64,7 +65,7 @@ public final class BoundGraph implements AutoCloseable {
         return batchNorms.computeIfAbsent(bn.scale(), k -> {
             NDArray factor = array(bn.scale()).div(array(bn.variance()).add(bn.epsilon()).sqrt());
             NDArray shift = array(bn.bias()).sub(array(bn.mean()).mul(factor));
-            return new NDArray[] {perChannel(factor, rank), perChannel(shift, rank)};
+            return new NDArray[] {kept(perChannel(factor, rank)), kept(perChannel(shift, rank))};
         });
     }
 
@@ -74,6 +75,15 @@ public final class BoundGraph implements AutoCloseable {
         java.util.Arrays.fill(dims, 1);
         dims[1] = values.size();
         return values.reshape(new Shape(dims));
+    }
+
+    /**
+     * Takes a cached array out of the caller's {@link NDScope}: the cache outlives the explain call that
+     * happened to fill it, which closes everything else it created.
+     */
+    private static NDArray kept(NDArray a) {
+        NDScope.unregister(a);
+        return a;
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.signstream.stream.soak;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,12 +16,18 @@ import java.util.Locale;
  * <p>Why after a GC hint: heap used between collections is mostly garbage waiting to be collected
  * and swings with allocation rate; after {@link System#gc()} it approximates live data, whose steady
  * growth is what a leak looks like. The hint costs a pause, which shows in the soak's latency tail.
+ *
+ * <p>It also records the process's resident set size (Linux {@code /proc/self/status}), because the
+ * engines keep tensors in native memory: an unclosed tensor leaks there and hardly shows on the heap.
+ * RSS also grows while the native allocator warms up (a plateau after some thousand explain calls),
+ * so its trend is reported, not judged.
  */
 public final class HeapSampler {
 
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final boolean gcHint;
   private final List<Long> samples = new ArrayList<>();
+  private final List<Long> rss = new ArrayList<>();
 
   /** @param gcHint whether to call {@link System#gc()} before each sample */
   public HeapSampler(boolean gcHint) {
@@ -32,7 +41,35 @@ public final class HeapSampler {
     }
     long used = memory.getHeapMemoryUsage().getUsed();
     samples.add(used);
+    long resident = residentBytes();
+    if (resident >= 0) {
+      rss.add(resident);
+    }
     return used;
+  }
+
+  /** The last resident set size sampled, in bytes; -1 where the platform does not say. */
+  public synchronized long lastResidentBytes() {
+    return rss.isEmpty() ? -1 : rss.get(rss.size() - 1);
+  }
+
+  /** First-third and last-third means of the resident set size (no samples off Linux). */
+  public synchronized Trend residentTrend() {
+    return Trend.of(rss);
+  }
+
+  /** VmRSS of this process, or -1. */
+  static long residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no RSS figures
+    }
+    return -1;
   }
 
   /** The samples so far, in bytes. */

@@ -64,6 +64,7 @@ public final class SoakCommand implements Subcommand {
           args.get("csv") == null ? null : Path.of(args.get("csv")));
       out.println("  " + run);
       out.println("  heap used after a GC hint, every second: " + heap.trend());
+      out.println("  resident set size (native memory included), every second: " + heap.residentTrend());
       printBaseline(out, h, burst == null ? run : burst, run, (int) args.number("baseline-calls", 300));
       if (args.get("csv") != null) {
         out.println("  per-second rows in " + args.get("csv"));

@@ -11,7 +11,7 @@ import java.util.Locale;
 /** One CSV row per second of a paced run: heap, counts and that second's latency percentiles. */
 final class SoakCsv implements AutoCloseable {
 
-  static final String HEADER = "second,heap_used_mb,requests_sent,explanations_received,p50_ms,p95_ms,p99_ms";
+  static final String HEADER = "second,heap_used_mb,rss_mb,requests_sent,explanations_received,p50_ms,p95_ms,p99_ms";
 
   private final BufferedWriter out;
 
@@ -29,16 +29,20 @@ final class SoakCsv implements AutoCloseable {
     }
   }
 
-  void row(int second, long heapBytes, long sent, long received, LatencySummary latency) {
+  void row(int second, long heapBytes, long rssBytes, long sent, long received, LatencySummary latency) {
     try {
-      out.write(String.format(Locale.ROOT, "%d,%s,%d,%d,%s,%s,%s", second,
-          heapBytes < 0 ? "" : String.format(Locale.ROOT, "%.1f", heapBytes / 1e6), sent, received,
+      out.write(String.format(Locale.ROOT, "%d,%s,%s,%d,%d,%s,%s,%s", second, mb(heapBytes), mb(rssBytes), sent,
+          received,
           num(latency.p50()), num(latency.p95()), num(latency.p99())));
       out.newLine();
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String mb(long bytes) {
+    return bytes < 0 ? "" : String.format(Locale.ROOT, "%.1f", bytes / 1e6);
   }
 
   private static String num(double v) {

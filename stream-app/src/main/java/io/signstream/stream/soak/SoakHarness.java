@@ -127,8 +127,9 @@ public final class SoakHarness implements AutoCloseable {
           break;
         }
         long used = heap == null ? -1 : heap.sample();
+        long resident = heap == null ? HeapSampler.residentBytes() : heap.lastResidentBytes();
         if (rows != null) {
-          rows.row(second, used, requests.sent() - sentBefore, stats.received(), stats.interval.summary());
+          rows.row(second, used, resident, requests.sent() - sentBefore, stats.received(), stats.interval.summary());
         }
         stats.interval.reset();
       }

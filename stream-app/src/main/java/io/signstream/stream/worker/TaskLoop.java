@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * recomputation, never to a lost or a duplicated (read_committed) result. Computing before the
  * transaction begins keeps transactions short whatever a batch costs.
  *
+ * <p>Every record written carries the {@link WorkerHeaders#WORKER} header naming this process and
+ * instance, so that the output of scaled-out workers can be told apart.
+ *
  * <p>Backpressure: above {@code maxInFlight} pending tasks the consumer is paused until a flush
  * drains them. Not thread-safe; the verticle calls it from its own context only.
  */

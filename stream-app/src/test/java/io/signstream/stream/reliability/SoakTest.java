@@ -44,8 +44,9 @@ class SoakTest {
       HeapSampler.Trend trend = heap.trend();
       EngineBaseline.Result single = h.engineBaseline(1, 200);
       System.out.printf("RELIABILITY soak: %.0f requests/s for 20 s: %s%n    heap (after GC hint, 1 s): %s%n"
-          + "    bare engine, same maps: %s; mean worker batch %.1f%n    csv: %s%n", RATE, run, trend, single,
-          h.meanBatch(), csv.toAbsolutePath());
+          + "    resident set size (reported, not judged: the native allocator is still warming up): %s%n"
+          + "    bare engine, same maps: %s; mean worker batch %.1f%n    csv: %s%n", RATE, run, trend,
+          heap.residentTrend(), single, h.meanBatch(), csv.toAbsolutePath());
       assertEquals(0, run.lost(), run.toString());
       assertEquals(0, run.duplicates(), run.toString());
       assertTrue(trend.samples() >= 15, "heap samples: " + trend.samples());
