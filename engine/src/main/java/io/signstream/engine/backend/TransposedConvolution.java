@@ -81,7 +81,7 @@ final class TransposedConvolution {
         long[] merged = x.getShape().getShape().clone();
         merged[axis] = length * stride;
         NDArray flat = interleaved.reshape(new Shape(merged));
-        return flat.get(slice(flat.getShape().dimension(), axis, 0, (length - 1) * stride + 1));
+        return flat.get(SliceIndex.along(flat.getShape().dimension(), axis, 0, (length - 1) * stride + 1));
     }
 
     private static NDArray padOrCrop(Backend backend, NDArray x, long[] left, long[] right) {
@@ -108,16 +108,5 @@ final class TransposedConvolution {
             index.append(from).append(':').append(to);
         }
         return out.get(index.toString());
-    }
-
-    private static String slice(int rank, int axis, long from, long to) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < rank; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(i == axis ? from + ":" + to : ":");
-        }
-        return sb.toString();
     }
 }

@@ -3,6 +3,7 @@ package io.signstream.engine.exec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.SliceIndex;
 import io.signstream.engine.graph.Layer;
 
 /**
@@ -136,7 +137,7 @@ public class GradientPropagation implements Propagation {
         long from = 0;
         for (int i = 0; i < parts.length; i++) {
             long len = step.inputs().get(i).getShape().get(axis);
-            parts[i] = g.get(sliceIndex(g.getShape().dimension(), axis, from, from + len));
+            parts[i] = g.get(SliceIndex.along(g.getShape().dimension(), axis, from, from + len));
             from += len;
         }
         return parts;
@@ -182,17 +183,6 @@ public class GradientPropagation implements Propagation {
             }
         }
         return out;
-    }
-
-    private static String sliceIndex(int rank, int axis, long from, long to) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < rank; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(i == axis ? from + ":" + to : ":");
-        }
-        return sb.toString();
     }
 
     private static int[] inverse(int[] perm) {

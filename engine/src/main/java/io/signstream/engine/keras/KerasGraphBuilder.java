@@ -5,6 +5,7 @@ import io.signstream.engine.api.ExplainException.Kind;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.graph.Node;
+import io.signstream.engine.graph.NodeList;
 import io.signstream.engine.graph.TensorLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,15 +26,14 @@ final class KerasGraphBuilder {
 
     private final String modelName;
     private final KerasTensor input;
-    private final List<Node> nodes = new ArrayList<>();
-    private final Set<String> names = new HashSet<>();
+    private final NodeList nodes;
     private final Map<String, KerasTensor> byLayer = new HashMap<>();
     private final Map<String, KerasTensor> converted = new HashMap<>();
 
     KerasGraphBuilder(String modelName, String inputName, long[] inputShape) {
         this.modelName = modelName;
         this.input = new KerasTensor(inputName, inputShape.clone(), false);
-        names.add(inputName);
+        this.nodes = new NodeList(inputName);
         byLayer.put(inputName, input);
     }
 
@@ -56,13 +56,7 @@ final class KerasGraphBuilder {
 
     /** Appends a node; a name that is taken (e.g. a layer named like the input) gets a numeric suffix. */
     String add(String name, Layer layer, List<String> inputs) {
-        String unique = name;
-        for (int i = 1; names.contains(unique); i++) {
-            unique = name + "_" + i;
-        }
-        names.add(unique);
-        nodes.add(new Node(unique, layer, inputs));
-        return unique;
+        return nodes.add(name, layer, inputs);
     }
 
     String add(String name, Layer layer, String input) {
@@ -118,7 +112,7 @@ final class KerasGraphBuilder {
             throw new ExplainException(Kind.UNSUPPORTED_MODEL, modelName + ": the model output is its input");
         }
         Map<String, Node> byName = new HashMap<>();
-        nodes.forEach(n -> byName.put(n.name(), n));
+        nodes.nodes().forEach(n -> byName.put(n.name(), n));
         Set<String> needed = new HashSet<>();
         Deque<String> todo = new ArrayDeque<>(List.of(out.node()));
         while (!todo.isEmpty()) {
@@ -127,7 +121,7 @@ final class KerasGraphBuilder {
                 todo.addAll(n.inputs());
             }
         }
-        List<Node> kept = nodes.stream().filter(n -> needed.contains(n.name())).toList();
+        List<Node> kept = nodes.nodes().stream().filter(n -> needed.contains(n.name())).toList();
         return new Graph(modelName, input.node(), input.shape(), layoutFor(input.sampleRank()), kept);
     }
 

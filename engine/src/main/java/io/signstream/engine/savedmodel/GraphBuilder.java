@@ -2,6 +2,7 @@ package io.signstream.engine.savedmodel;
 
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.graph.Node;
+import io.signstream.engine.graph.NodeList;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,16 +19,15 @@ import java.util.Set;
  */
 final class GraphBuilder {
 
-    private final List<Node> nodes = new ArrayList<>();
-    private final Set<String> names = new HashSet<>();
+    private final NodeList nodes;
     private final Map<String, TfTensor> converted = new HashMap<>();
 
     GraphBuilder(String inputName) {
-        names.add(inputName);
+        this.nodes = new NodeList(inputName);
     }
 
     List<Node> nodes() {
-        return nodes;
+        return nodes.nodes();
     }
 
     /**
@@ -36,13 +36,7 @@ final class GraphBuilder {
      * @return the node's name
      */
     String add(String name, Layer layer, List<String> inputs) {
-        String unique = name;
-        for (int i = 1; names.contains(unique); i++) {
-            unique = name + "_" + i;
-        }
-        names.add(unique);
-        nodes.add(new Node(unique, layer, inputs));
-        return unique;
+        return nodes.add(name, layer, inputs);
     }
 
     String add(String name, Layer layer, String input) {
