@@ -34,11 +34,24 @@ public final class ReversePass {
      */
     public static Map<String, NDArray> run(BoundGraph model, Activations acts, NDArray seed, Propagation rules,
             Set<String> keep) {
+        return run(model, acts, model.graph().output().name(), seed, rules, keep);
+    }
+
+    /**
+     * The signal at the graph input for a pass that starts at node {@code from} instead of the output (guided
+     * Grad-CAM back-propagates the sum of one layer's activations); {@code seed} has that node's output shape.
+     */
+    public static NDArray fromNode(BoundGraph model, Activations acts, String from, NDArray seed, Propagation rules) {
+        return run(model, acts, from, seed, rules, Set.of()).get(model.graph().inputName());
+    }
+
+    private static Map<String, NDArray> run(BoundGraph model, Activations acts, String from, NDArray seed,
+            Propagation rules, Set<String> keep) {
         Graph graph = model.graph();
         Set<String> inputLayers = graph.inputLayerNames();
         Map<String, NDArray> pending = new HashMap<>();
         Map<String, NDArray> kept = new HashMap<>();
-        pending.put(graph.output().name(), seed);
+        pending.put(from, seed);
         List<Node> nodes = graph.nodes();
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node node = nodes.get(i);

@@ -21,5 +21,11 @@ public enum Family {
     /** 1-D Grad-CAM over time, resampled linearly with aligned end points, tiled over channels. */
     GRAD_CAM_TIMESERIES,
     /** layer-wise relevance propagation with a composite of rules. */
-    LRP
+    LRP,
+    /** DeepLIFT, Rescale rule, constant reference (default 0), as Captum's DeepLift. */
+    DEEPLIFT,
+    /** guided backprop of the sum of the Grad-CAM layer's activations ⊙ the Grad-CAM map. */
+    GUIDED_GRAD_CAM,
+    /** a model-independent baseline: U(−1, 1) from numpy's MT19937 stream seeded with 1, one value per pixel. */
+    RANDOM_UNIFORM
 }

@@ -127,7 +127,7 @@ final class GradCam {
         }
     }
 
-    private static Node layer(Graph graph, MethodParams params) throws ExplainException {
+    static Node layer(Graph graph, MethodParams params) throws ExplainException {
         var named = params.text("layer_name");
         if (named.isPresent()) {
             return graph.findNode(named.get()).orElseThrow(() -> new ExplainException(

@@ -54,6 +54,15 @@ public final class MethodNames {
         if (name.startsWith("grad_cam")) {
             return pad + "layer_name (default: first ReLU after the last convolution)";
         }
+        if (name.startsWith("guided_grad_cam_")) {
+            return pad + "layer_name (default: the published model's layer; pass yours)";
+        }
+        if (name.startsWith("deeplift")) {
+            return pad + "reference_inputs=0 (Rescale rule)";
+        }
+        if (name.equals("random_uniform")) {
+            return pad + "seed=1 (numpy MT19937)";
+        }
         if (name.endsWith("_x_sign_mu") || name.endsWith("_x_sign_mu_wrapper")) {
             return pad + "mu=0.0";
         }
@@ -125,6 +134,20 @@ public final class MethodNames {
                 return spec(name, Family.GRAD_CAM, modifier, params.withDefault("layer_name", "block5_conv3"));
             case "grad_cam_vgg16mitpl365":
                 return spec(name, Family.GRAD_CAM, modifier, params.withDefault("layer_name", "relu5_3"));
+            case "guided_grad_cam":
+                return spec(name, Family.GUIDED_GRAD_CAM, modifier, params);
+            case "guided_grad_cam_mnistcnn":
+                return spec(name, Family.GUIDED_GRAD_CAM, modifier, params.withDefault("layer_name", "conv2d_1"));
+            case "guided_grad_cam_vgg16ilsvrc":
+                return spec(name, Family.GUIDED_GRAD_CAM, modifier,
+                        params.withDefault("layer_name", "block5_conv3"));
+            case "guided_grad_cam_vgg16mitpl365":
+                return spec(name, Family.GUIDED_GRAD_CAM, modifier, params.withDefault("layer_name", "relu5_3"));
+            case "deeplift":
+            case "deeplift_method":
+                return spec(name, Family.DEEPLIFT, modifier, params);
+            case "random_uniform":
+                return spec(name, Family.RANDOM_UNIFORM, modifier, params);
             default:
                 break;
         }
@@ -146,11 +169,6 @@ public final class MethodNames {
         Optional<LrpComposite> lrp = LrpMethods.parse(stem, params);
         if (lrp.isPresent()) {
             return new MethodSpec(name, Family.LRP, modifier, params, lrp.get());
-        }
-        if (s.startsWith("deeplift") || s.startsWith("random_uniform") || s.startsWith("guided_grad_cam")) {
-            throw new ExplainException(ExplainException.Kind.UNKNOWN_METHOD, "method '" + name
-                    + "' is a SignXAI name that SignStream does not compute (external DeepLIFT package, numpy-only"
-                    + " noise, or a layer fixed for one published model); see `signstream methods`");
         }
         throw unknown(name);
     }

@@ -142,6 +142,9 @@ public final class MethodRunner {
             case SMOOTHGRAD, VARGRAD -> noiseTunnel(model, x, targets, spec);
             case GRAD_CAM -> GradCam.image(model, x, targets, spec.params());
             case GRAD_CAM_TIMESERIES -> GradCam.timeSeries(model, x, targets, spec.params());
+            case DEEPLIFT -> DeepLift.map(model, x, targets, spec.params());
+            case GUIDED_GRAD_CAM -> GuidedGradCam.map(model, x, targets, spec.params());
+            case RANDOM_UNIFORM -> RandomUniform.map(model, x, spec.params());
         };
     }
 
@@ -249,7 +252,7 @@ public final class MethodRunner {
         return sumSquares.div((float) samples).sub(mean.square()).maximum(0f);
     }
 
-    private static int chunkSize(NDArray x) {
+    static int chunkSize(NDArray x) {
         long perSample = Math.max(1, x.getShape().size() / Math.max(1, x.getShape().get(0)));
         return (int) Math.max(1, Math.min(4096, CHUNK_ELEMENTS / perSample));
     }
