@@ -244,6 +244,31 @@ def guided_grad_cam_map(model, x, target, layer_index):
     return (gbp * cam).detach().numpy()
 
 
+def random_uniform_channels_first(shape):
+    """METHODS.md random_uniform for a channels-first batch of one: np.random.seed(1), U(-1, 1) over the axes after
+    the channel axis (all features of a vector), the same values in every channel."""
+    np.random.seed(1)
+    if len(shape) == 2:
+        return np.random.uniform(-1, 1, shape[1:]).reshape(shape)
+    values = np.random.uniform(-1, 1, shape[2:])
+    return np.broadcast_to(values, shape).copy()
+
+
+def write_numpy_stream():
+    """numpy's own draws, for the bit-for-bit test of the Java MT19937: np.random.uniform(-1, 1) after
+    np.random.seed(s), 1000 values per seed (past the first two regenerations of the 624-word state), as exact
+    decimal strings (repr round-trips a double), and the channels-last map of the TF.js CNN fixture (16x16x1)."""
+    stream = {}
+    for seed in [1, 0, 12345, 4294967295]:
+        np.random.seed(seed)
+        stream[str(seed)] = [repr(float(v)) for v in np.random.uniform(-1, 1, 1000)]
+    np.random.seed(1)
+    tf_map = np.repeat(np.random.uniform(-1, 1, (16, 16))[:, :, None], 1, axis=2)[None]
+    np.save(os.path.join(OUT, 'random_uniform_tf_cnn.npy'), tf_map.astype(np.float32))
+    json.dump({'numpy': np.__version__, 'call': 'np.random.seed(seed); np.random.uniform(-1, 1, 1000)',
+               'draws': stream}, open(os.path.join(OUT, 'numpy_uniform_stream.json'), 'w'), indent=0)
+
+
 def save(entries, model, xid, method, array, target, params=None, extra=None):
     folder = os.path.join(OUT, model, xid)
     os.makedirs(folder, exist_ok=True)
@@ -287,6 +312,11 @@ def main():
                 for method in ['guided_grad_cam_MNISTCNN', 'guided_grad_cam_VGG16ILSVRC',
                                'guided_grad_cam_VGG16MITPL365', 'guided_grad_cam']:
                     save(entries, name, xid, method, ggc, target, {'layer_name': 'features.%d' % layer})
+    for name in ['mlp', 'digits_cnn', 'small_vgg', 'ts_cnn', 'act_cnn']:
+        x = (act_inputs['x0'] if name == 'act_cnn' else fixture_inputs(name)['x0'][0])
+        target = act_targets['x0'] if name == 'act_cnn' else fixture_inputs(name)['x0'][1]
+        save(entries, name, 'x0', 'random_uniform', random_uniform_channels_first(x.shape), target)
+    write_numpy_stream()
     json.dump({'generated_by': 'engine/src/test/python/catalogue_references.py', 'torch': torch.__version__,
                'numpy': np.__version__, 'references': entries}, open(os.path.join(OUT, 'manifest.json'), 'w'),
               indent=1)
