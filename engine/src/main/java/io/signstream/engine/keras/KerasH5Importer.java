@@ -46,6 +46,8 @@ import java.util.Optional;
  */
 public final class KerasH5Importer {
 
+    /** How many candidate weight files an error message lists. */
+    private static final int MAX_LISTED = 5;
     private static final List<String> CONFIG_NAMES = List.of("modelConfig.json", "model_config.json",
             "config.json");
 
@@ -110,6 +112,48 @@ public final class KerasH5Importer {
                     + "layer_names attribute nor a layers group)");
         }
         return KerasConfigTranslator.translate(topology, weights, name);
+    }
+
+    /**
+     * Reads a Keras JSON config ({@code model.to_json()}) passed on its own: its weights are the {@code .h5} next to
+     * it named {@code <stem>.h5}, {@code <stem>.weights.h5} or {@code <stem>.hdf5}, else the only HDF5 file in the
+     * folder (e.g. KotlinDL's {@code modelConfig.json} beside {@code mnist_weights_only.h5}).
+     */
+    public static Graph readWithSiblingWeights(Path config) throws ExplainException {
+        return read(siblingWeights(config), config);
+    }
+
+    private static Path siblingWeights(Path config) throws ExplainException {
+        Path dir = config.toAbsolutePath().getParent();
+        String stem = stem(config);
+        for (String name : List.of(stem + ".h5", stem + ".weights.h5", stem + ".hdf5")) {
+            Path candidate = dir.resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        List<Path> h5;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            h5 = files.filter(f -> {
+                String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                return (n.endsWith(".h5") || n.endsWith(".hdf5")) && Files.isRegularFile(f);
+            }).sorted().limit(MAX_LISTED + 1L).toList();
+        } catch (IOException e) {
+            throw new ExplainException(Kind.MODEL_NOT_FOUND, "cannot list " + dir + " for the weights of "
+                    + config.getFileName() + ": " + e.getMessage(), e);
+        }
+        if (h5.size() == 1) {
+            return h5.get(0);
+        }
+        String name = config.getFileName().toString();
+        if (h5.isEmpty()) {
+            throw new ExplainException(Kind.MODEL_NOT_FOUND, name + " is a Keras model config without weights: put "
+                    + "its weights next to it as " + stem + ".h5 (or pass the .h5 as --model)");
+        }
+        throw new ExplainException(Kind.MODEL_NOT_FOUND, name + " is a Keras model config and its folder holds "
+                + "several .h5 files (" + String.join(", ", h5.stream().limit(MAX_LISTED)
+                        .map(p -> p.getFileName().toString()).toList()) + (h5.size() > MAX_LISTED ? ", ..." : "")
+                + "); name its weights " + stem + ".h5 or pass the .h5 as --model");
     }
 
     /** The {@code model_config} attribute of a full-model file. */

@@ -15,7 +15,9 @@ import java.nio.file.Path;
  * --output_format tfjs_layers_model}): {@code model.json} holds the Keras topology ({@code modelTopology}) and the
  * {@code weightsManifest}; the weights lie in binary shards next to it (see {@link TfjsWeights}). The graph takes
  * the Keras layout (channels-last inputs and maps); see {@link KerasConfigTranslator} for the supported layers.
- * TensorFlow.js graph models ({@code format: graph-model}) are not supported.
+ * TensorFlow.js graph models ({@code format: graph-model}) are not supported. A Keras JSON config
+ * ({@code model.to_json()}, no {@code modelTopology}) passed here is read with its weights {@code .h5} beside it
+ * ({@link KerasH5Importer#readWithSiblingWeights}).
  *
  * <pre>{@code
  * Graph cnn = TfjsImporter.read(Path.of("tf/cnn/model/model.json"));   // input NHWC (16, 16, 1)
@@ -57,10 +59,13 @@ public final class TfjsImporter {
             throw new ExplainException(Kind.UNSUPPORTED_MODEL, fileName + " is a TensorFlow.js graph model; only "
                     + "layers models (format layers-model) are supported");
         }
+        if (!KerasJson.has(root, "modelTopology") && KerasJson.has(root, "class_name")
+                && KerasJson.has(root, "config")) {
+            return KerasH5Importer.readWithSiblingWeights(modelJson); // a Keras model.to_json(): its weights lie beside it
+        }
         if (!KerasJson.has(root, "modelTopology") || !root.get("modelTopology").isJsonObject()) {
             throw new ExplainException(Kind.CORRUPT_MODEL, fileName + " is not a TensorFlow.js layers model: it has "
-                    + "no modelTopology" + (KerasJson.has(root, "class_name")
-                            ? " (it looks like a Keras model config; pass it with its weights .h5)" : ""));
+                    + "no modelTopology");
         }
         if (!KerasJson.has(root, "weightsManifest") || !root.get("weightsManifest").isJsonArray()) {
             throw new ExplainException(Kind.CORRUPT_MODEL, fileName + " has no weightsManifest");

@@ -208,7 +208,14 @@ class KerasImporterErrorsTest {
         fails(Kind.UNSUPPORTED_MODEL, () -> TfjsImporter.read(graphModel), "graph model");
         Path config = Files.copy(Fixtures.file(KerasRealModelsTest.KOTLINDL + "modelConfig.json"),
                 dir.resolve("modelConfig.json"));
-        fails(Kind.CORRUPT_MODEL, () -> TfjsImporter.read(config), "no modelTopology", "Keras model config");
+        fails(Kind.MODEL_NOT_FOUND, () -> TfjsImporter.read(config), "Keras model config without weights",
+                "modelConfig.h5");
+        Files.copy(Fixtures.file(KerasRealModelsTest.DL4J + "simple_mlp.h5"), dir.resolve("a.h5"));
+        Files.copy(Fixtures.file(KerasRealModelsTest.DL4J + "simple_mlp.h5"), dir.resolve("b.h5"));
+        fails(Kind.MODEL_NOT_FOUND, () -> TfjsImporter.read(config), "several .h5 files (a.h5, b.h5)",
+                "name its weights modelConfig.h5");
+        Files.delete(dir.resolve("a.h5"));
+        Files.delete(dir.resolve("b.h5"));
         Path binary = Files.copy(Fixtures.file(KerasRealModelsTest.DL4J + "simple_mlp.h5"), dir.resolve("x.json"));
         fails(Kind.CORRUPT_MODEL, () -> TfjsImporter.read(binary), "not JSON", "HDF5");
         Path broken = Files.writeString(dir.resolve("broken.json"), "{\"modelTopology\": ");

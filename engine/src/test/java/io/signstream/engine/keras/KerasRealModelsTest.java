@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jhdf.HdfFile;
 import io.signstream.engine.api.ExplainException;
+import io.signstream.engine.api.Explainer;
+import io.signstream.engine.backend.DeviceChoice;
 import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.EngineKind;
@@ -111,6 +113,20 @@ class KerasRealModelsTest {
     void weightsOnlyFileFindsItsConfigNextToIt() throws ExplainException {
         Graph g = KerasH5Importer.read(Fixtures.file(KOTLINDL + "mnist_weights_only.h5"));
         assertEquals(kotlindl().toString(), g.toString());
+    }
+
+    /** The JSON config passed as the model finds the weights .h5 beside it and explains like the .h5 does. */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void configPassedAsTheModelFindsItsWeights(EngineKind engine) throws Exception {
+        Graph g = TfjsImporter.read(Fixtures.file(KOTLINDL + "modelConfig.json"));
+        assertEquals(kotlindl().toString(), g.toString());
+        NpyArray x = Fixtures.npy(Fixtures.file(KOTLINDL + "canonical/digit5.input.npy"));
+        NpyArray expected = Fixtures.npy(Fixtures.file(KOTLINDL + "canonical/digit5.logits.npy"));
+        try (Explainer explainer = Explainer.open(Fixtures.file(KOTLINDL + "modelConfig.json"), engine,
+                DeviceChoice.CPU)) {
+            assertTrue(KerasTesting.maxAbsDiff(explainer.logits(x).data(), expected.data()) <= 1e-4);
+        }
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
