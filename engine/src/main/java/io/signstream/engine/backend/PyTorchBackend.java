@@ -41,6 +41,12 @@ public final class PyTorchBackend implements Backend {
     @Override
     public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
         NDArray input = spec.symmetricPadding() ? x : padSpatial(x, spec);
+        if (spec.groups() > 1) {
+            // libtorch 2.2.2's CPU grouped convolution with more output than input channels per group (a Keras
+            // DepthwiseConv2D with depth_multiplier 2) is wrong on a channels-last-strided input, e.g. the NHWC →
+            // NCHW transpose of a Keras model: a flat round trip makes it contiguous.
+            input = input.reshape(-1).reshape(input.getShape());
+        }
         long[] pads = spec.symmetricPadding() ? toLong(spec.padBegin()) : new long[spec.spatialRank()];
         return input.getNDArrayInternal()
                 .convolution(input, w, bias, new Shape(toLong(spec.strides())), new Shape(pads),

@@ -35,6 +35,7 @@ import java.util.TreeSet;
  * {@code conv2d_1/relu}), helper nodes carry suffixes ({@code /channels_first}, {@code /squeeze}).
  *
  * <p>Supported layers: InputLayer, Dense, Conv1D, Conv2D (valid/same/causal padding, strides, dilation, groups),
+ * DepthwiseConv2D and SeparableConv2D (depth_multiplier, same options),
  * MaxPooling1D/2D, AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D, Flatten, Reshape, Activation, ReLU,
  * LeakyReLU, BatchNormalization, Dropout (and the other inference-time identities), Add, Concatenate,
  * ZeroPadding1D/2D; activations linear, relu, sigmoid, tanh, leaky_relu, and softmax as the model's last
@@ -51,7 +52,8 @@ final class KerasConfigTranslator {
     private static final Set<String> IDENTITIES = Set.of("Dropout", "SpatialDropout1D", "SpatialDropout2D",
             "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization");
     private static final Set<String> ACTIVATIONS = Set.of("Activation", "Softmax", "ReLU", "LeakyReLU");
-    private static final Set<String> OTHERS = Set.of("Dense", "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D",
+    private static final Set<String> OTHERS = Set.of("Dense", "Conv1D", "Conv2D", "DepthwiseConv2D",
+            "SeparableConv2D", "MaxPooling1D", "MaxPooling2D",
             "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Flatten", "Reshape", "BatchNormalization", "Add",
             "Concatenate", "ZeroPadding1D", "ZeroPadding2D");
@@ -108,6 +110,8 @@ final class KerasConfigTranslator {
             case "Dense" -> KerasKernelLayers.dense(l, in, w, isOutput, b);
             case "Conv1D" -> KerasKernelLayers.conv(l, in, 1, w, isOutput, b);
             case "Conv2D" -> KerasKernelLayers.conv(l, in, 2, w, isOutput, b);
+            case "DepthwiseConv2D" -> KerasKernelLayers.depthwiseConv(l, in, w, isOutput, b);
+            case "SeparableConv2D" -> KerasKernelLayers.separableConv(l, in, w, isOutput, b);
             case "BatchNormalization" -> KerasKernelLayers.batchNorm(l, in, w, b);
             case "MaxPooling1D" -> KerasSpatialLayers.pool(l, in, 1, true, b);
             case "MaxPooling2D" -> KerasSpatialLayers.pool(l, in, 2, true, b);

@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The layers that hold weights: Dense, Conv1D/Conv2D and BatchNormalization. The layer's own node carries the
- * layer name; a fused activation follows as {@code <layer>/<activation>} (so {@code conv2d_1/relu} is what Keras
- * calls the output of {@code conv2d_1}, e.g. for Grad-CAM).
+ * The layers that hold weights: Dense, Conv1D/Conv2D, DepthwiseConv2D/SeparableConv2D and BatchNormalization.
+ * The layer's own node carries the layer name; a fused activation follows as {@code <layer>/<activation>} (so
+ * {@code conv2d_1/relu} is what Keras calls the output of {@code conv2d_1}, e.g. for Grad-CAM).
  */
 final class KerasKernelLayers {
 
@@ -69,6 +69,81 @@ final class KerasKernelLayers {
         KerasTensor out = new KerasTensor(node, withChannels(pad.outShape(), filters), true);
         String activation = KerasJson.activation(l, "activation");
         return KerasActivations.apply(activation, l, out, node + "/" + activation, isOutput, b);
+    }
+
+    /**
+     * DepthwiseConv2D: one {@code depth_multiplier}-deep filter per input channel, a convolution with
+     * groups = input channels. Keras stores the kernel (kh, kw, in, multiplier); output channel c·multiplier + m
+     * filters input channel c with kernel[:, :, c, m], which is the row-major flattening of (c, m), so the kernel is
+     * read as (kh, kw, 1, in·multiplier) and converted like a Conv2D kernel.
+     */
+    static KerasTensor depthwiseConv(KerasLayer l, KerasTensor in, KerasWeights source, boolean isOutput,
+            KerasGraphBuilder b) throws ExplainException {
+        KerasSpatialLayers.requireChannelsLast(l, b);
+        KerasSpatialLayers.requireRank(l, in, 2, b);
+        boolean useBias = KerasJson.bool(l.config(), "use_bias", true);
+        long channels = in.channels();
+        int multiplier = KerasJson.integer(l, "depth_multiplier", 1);
+        int[] kernel = KerasJson.tuple(l, "kernel_size", 2, null);
+        Weights[] w = KerasVariables.expect(l, source, b.modelName(), roles(useBias, "depthwise_kernel"),
+                shapes(useBias, new long[] {kernel[0], kernel[1], channels, multiplier}, channels * multiplier));
+        Depthwise d = depthwise(l, in, w[0], multiplier, useBias ? w[1] : null, l.name(), b);
+        String activation = KerasJson.activation(l, "activation");
+        return KerasActivations.apply(activation, l, d.out(), d.out().node() + "/" + activation, isOutput, b);
+    }
+
+    /**
+     * SeparableConv2D: the depthwise convolution (node {@code <layer>/depthwise}, no bias) followed by a 1×1
+     * convolution with the bias (node {@code <layer>}), as Keras computes it.
+     */
+    static KerasTensor separableConv(KerasLayer l, KerasTensor in, KerasWeights source, boolean isOutput,
+            KerasGraphBuilder b) throws ExplainException {
+        KerasSpatialLayers.requireChannelsLast(l, b);
+        KerasSpatialLayers.requireRank(l, in, 2, b);
+        boolean useBias = KerasJson.bool(l.config(), "use_bias", true);
+        long channels = in.channels();
+        int multiplier = KerasJson.integer(l, "depth_multiplier", 1);
+        int filters = KerasJson.integer(l, "filters");
+        int[] kernel = KerasJson.tuple(l, "kernel_size", 2, null);
+        long mid = channels * multiplier;
+        List<String> roles = useBias ? List.of("depthwise_kernel", "pointwise_kernel", "bias")
+                : List.of("depthwise_kernel", "pointwise_kernel");
+        List<long[]> shapes = new ArrayList<>(List.of(new long[] {kernel[0], kernel[1], channels, multiplier},
+                new long[] {1, 1, mid, filters}));
+        if (useBias) {
+            shapes.add(new long[] {filters});
+        }
+        Weights[] w = KerasVariables.expect(l, source, b.modelName(), roles, shapes);
+        Depthwise d = depthwise(l, in, w[0], multiplier, null, l.name() + "/depthwise", b);
+        String node = b.add(l.name(), new Layer.Conv(KerasVariables.kernelToChannelsFirst(w[1]),
+                useBias ? w[2] : null, new ConvSpec(ones(2), new int[2], new int[2], ones(2), 1)), d.out().node());
+        KerasTensor out = new KerasTensor(node, withChannels(d.spatial(), filters), true);
+        String activation = KerasJson.activation(l, "activation");
+        return KerasActivations.apply(activation, l, out, node + "/" + activation, isOutput, b);
+    }
+
+    /** A depthwise convolution's output and its spatial shape. */
+    private record Depthwise(KerasTensor out, long[] spatial) {
+    }
+
+    private static Depthwise depthwise(KerasLayer l, KerasTensor in, Weights keras, int multiplier, Weights bias,
+            String name, KerasGraphBuilder b) throws ExplainException {
+        int[] kernel = KerasJson.tuple(l, "kernel_size", 2, null);
+        int[] strides = KerasJson.tuple(l, "strides", 2, ones(2));
+        int[] dilation = KerasJson.tuple(l, "dilation_rate", 2, ones(2));
+        long channels = in.channels();
+        if (multiplier < 1) {
+            throw new ExplainException(Kind.CORRUPT_MODEL, b.modelName() + ": " + l.describe()
+                    + " has depth_multiplier=" + multiplier);
+        }
+        Weights asConv = new Weights(keras.data(), new long[] {kernel[0], kernel[1], 1, channels * multiplier});
+        KerasPadding pad = KerasPadding.of(l, b.modelName(), spatial(in), kernel, strides, dilation);
+        ConvSpec spec = new ConvSpec(strides, pad.begin(), pad.end(), dilation, (int) channels);
+        KerasTensor x = b.channelsFirst(in);
+        String node = b.add(name, new Layer.Conv(KerasVariables.kernelToChannelsFirst(asConv), bias, spec),
+                x.node());
+        return new Depthwise(new KerasTensor(node, withChannels(pad.outShape(), channels * multiplier), true),
+                pad.outShape());
     }
 
     /** Inference-mode BatchNormalization over the channel axis (the Keras default, axis −1). */
