@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.backend.Backend;
+import io.signstream.engine.backend.SliceIndex;
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.graph.Node;
 import java.util.List;
@@ -67,6 +68,26 @@ public final class ForwardPass {
             return padAll(backend, x, p);
         } else if (layer instanceof Layer.Identity) {
             return x;
+        } else if (layer instanceof Layer.Clip c) {
+            return x.maximum(c.min()).minimum(c.max());
+        } else if (layer instanceof Layer.Multiply) {
+            return x.mul(in.get(1));
+        } else if (layer instanceof Layer.Divide) {
+            return x.div(in.get(1));
+        } else if (layer instanceof Layer.Subtract) {
+            return x.sub(in.get(1));
+        } else if (layer instanceof Layer.MatMul) {
+            return x.matMul(in.get(1));
+        } else if (layer instanceof Layer.Softmax s) {
+            return x.softmax(s.axis());
+        } else if (layer instanceof Layer.LayerNorm ln) {
+            return layerNorm(model, ln, x);
+        } else if (layer instanceof Layer.ReduceMean r) {
+            return reduceMean(x, r);
+        } else if (layer instanceof Layer.Slice s) {
+            return x.get(SliceIndex.along(x.getShape().dimension(), s.axis(), s.start(), s.end()));
+        } else if (layer instanceof Layer.BatchConstant c) {
+            return batchConstant(model, c, x.getShape().get(0));
         }
         throw new IllegalStateException("no forward computation for layer type " + layer.kind());
     }
@@ -86,9 +107,84 @@ public final class ForwardPass {
                 return x.getNDArrayInternal().sigmoid();
             case TANH:
                 return x.tanh();
+            case SILU:
+                return x.mul(x.getNDArrayInternal().sigmoid());
+            case HARD_SWISH:
+                return x.mul(x.add(3f).maximum(0f).minimum(6f)).div(6f);
+            case HARD_SIGMOID:
+                return x.mul(a.alpha()).add(0.5f).maximum(0f).minimum(1f);
+            case GELU:
+                return x.mul(x.mul(INV_SQRT2).erf().add(1f)).mul(0.5f);
+            case GELU_TANH:
+                return x.mul(geluTanhInner(x).tanh().add(1f)).mul(0.5f);
+            case ERF:
+                return x.erf();
+            case SQRT:
+                return x.sqrt();
             default:
                 throw new IllegalStateException("no forward computation for activation " + a.function());
         }
+    }
+
+    /** 1/√2, the scale of GELU's error function argument. */
+    static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
+    /** √(2/π), the scale of the tanh approximation of GELU. */
+    static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    static final float GELU_CUBIC = 0.044715f;
+
+    /** √(2/π)·(x + 0.044715·x³). */
+    static NDArray geluTanhInner(NDArray x) {
+        return x.add(x.pow(3f).mul(GELU_CUBIC)).mul(SQRT_2_OVER_PI);
+    }
+
+    /** (x − mean)/√(var + ε) over the last axis, then scale and bias. */
+    static NDArray layerNorm(BoundGraph model, Layer.LayerNorm ln, NDArray x) {
+        NDArray y = normalisedLastAxis(x, ln.epsilon())[0];
+        if (ln.scale() != null) {
+            y = y.mul(model.array(ln.scale()));
+        }
+        return ln.bias() == null ? y : y.add(model.array(ln.bias()));
+    }
+
+    /** {x̂, 1/σ} over the last axis: x̂ = (x − mean)/σ, σ = √(population var + ε), 1/σ with a size-1 last axis. */
+    static NDArray[] normalisedLastAxis(NDArray x, float epsilon) {
+        int last = x.getShape().dimension() - 1;
+        float n = x.getShape().get(last);
+        NDArray centred = x.sub(x.sum(new int[] {last}, true).div(n));
+        NDArray inverseStd = centred.square().sum(new int[] {last}, true).div(n).add(epsilon).sqrt().pow(-1f);
+        return new NDArray[] {centred.mul(inverseStd), inverseStd};
+    }
+
+    /** Sum and divide: DJL's PyTorch mean() takes a single axis. */
+    static NDArray reduceMean(NDArray x, Layer.ReduceMean r) {
+        int[] axes = nonNegative(r.axes(), x.getShape().dimension());
+        long count = 1;
+        for (int axis : axes) {
+            count *= x.getShape().get(axis);
+        }
+        return x.sum(axes, r.keepDims()).div((float) count);
+    }
+
+    /** Axes counted from the end (−1 = last) as plain indices. */
+    static int[] nonNegative(int[] axes, int rank) {
+        int[] out = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            out[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+        }
+        return out;
+    }
+
+    private static NDArray batchConstant(BoundGraph model, Layer.BatchConstant c, long batch) {
+        NDArray value = model.array(c.value());
+        long[] one = new long[c.value().rank() + 1];
+        long[] full = new long[one.length];
+        one[0] = 1;
+        full[0] = batch;
+        for (int i = 0; i < c.value().rank(); i++) {
+            one[i + 1] = c.value().dim(i);
+            full[i + 1] = c.value().dim(i);
+        }
+        return value.reshape(new Shape(one)).broadcast(new Shape(full));
     }
 
     /** Per-channel factor a = scale/√(var+eps) and shift c = bias − mean·a, so that y = a·x + c. */
@@ -112,6 +208,8 @@ public final class ForwardPass {
                 return x.mul(c);
             case DIV:
                 return op.constantFirst() ? x.pow(-1f).mul(c) : x.div(c);
+            case POW:
+                return x.pow(c);
             default:
                 throw new IllegalStateException("no forward computation for " + op.op());
         }

@@ -43,6 +43,26 @@ public class GradientPropagation implements Propagation {
             return one(crop(g, p, step.input().getShape()));
         } else if (layer instanceof Layer.Identity) {
             return one(g);
+        } else if (layer instanceof Layer.Clip c) {
+            return one(clip(step, c, g));
+        } else if (layer instanceof Layer.Multiply m) {
+            return multiply(step, m, g);
+        } else if (layer instanceof Layer.Divide) {
+            return divide(step, g);
+        } else if (layer instanceof Layer.Subtract) {
+            return subtract(step, g);
+        } else if (layer instanceof Layer.MatMul) {
+            return matMul(step, g);
+        } else if (layer instanceof Layer.Softmax s) {
+            return one(softmax(step, s, g));
+        } else if (layer instanceof Layer.LayerNorm ln) {
+            return one(layerNorm(step, ln, g));
+        } else if (layer instanceof Layer.ReduceMean r) {
+            return one(reduceMean(step, r, g));
+        } else if (layer instanceof Layer.Slice s) {
+            return one(slice(step, s, g));
+        } else if (layer instanceof Layer.BatchConstant) {
+            return new NDArray[] {null}; // a constant: nothing flows back to the input it reads the batch size of
         }
         throw new IllegalStateException("no backward rule for layer type " + layer.kind());
     }
@@ -94,6 +114,37 @@ public class GradientPropagation implements Propagation {
                 NDArray t = step.output();
                 return g.mul(t.square().neg().add(1f));
             }
+            case SILU: {
+                NDArray s = z.getNDArrayInternal().sigmoid();
+                return g.mul(s.mul(z.mul(s.neg().add(1f)).add(1f)));
+            }
+            case HARD_SWISH: {
+                // PyTorch's hardswish_backward: 0 for z < −3, z/3 + 1/2 for −3 ≤ z ≤ 3, 1 above
+                NDArray inside = z.gte(-3f).logicalAnd(z.lte(3f)).toType(g.getDataType(), false);
+                NDArray above = z.gt(3f).toType(g.getDataType(), false);
+                return g.mul(inside.mul(z.div(3f).add(0.5f)).add(above));
+            }
+            case HARD_SIGMOID: {
+                NDArray u = z.mul(a.alpha()).add(0.5f);
+                NDArray inside = u.gt(0f).logicalAnd(u.lt(1f)).toType(g.getDataType(), false);
+                return g.mul(inside.mul(a.alpha()));
+            }
+            case GELU: {
+                // Φ(z) + z·φ(z)
+                NDArray cdf = z.mul(ForwardPass.INV_SQRT2).erf().add(1f).mul(0.5f);
+                NDArray pdf = z.square().mul(-0.5f).exp().mul((float) (1 / Math.sqrt(2 * Math.PI)));
+                return g.mul(cdf.add(z.mul(pdf)));
+            }
+            case GELU_TANH: {
+                NDArray t = ForwardPass.geluTanhInner(z).tanh();
+                NDArray inner = z.square().mul(3 * ForwardPass.GELU_CUBIC).add(1f).mul(ForwardPass.SQRT_2_OVER_PI);
+                NDArray d = t.add(1f).mul(0.5f).add(z.mul(t.square().neg().add(1f)).mul(inner).mul(0.5f));
+                return g.mul(d);
+            }
+            case ERF:
+                return g.mul(z.square().neg().exp().mul((float) (2 / Math.sqrt(Math.PI))));
+            case SQRT:
+                return g.mul(step.output().pow(-1f).mul(0.5f));
             default:
                 throw new IllegalStateException("no derivative for " + a.function());
         }
@@ -125,6 +176,9 @@ public class GradientPropagation implements Propagation {
             case DIV:
                 local = op.constantFirst() ? g.mul(c).neg().div(x.square()) : g.div(c);
                 break;
+            case POW:
+                local = g.mul(c).mul(x.pow(c.sub(1f)));
+                break;
             default:
                 throw new IllegalStateException("no derivative for " + op.op());
         }
@@ -141,6 +195,95 @@ public class GradientPropagation implements Propagation {
             from += len;
         }
         return parts;
+    }
+
+    /** 1 strictly inside (min, max), 0 outside and at the bounds (PyTorch's hardtanh_backward). */
+    protected NDArray clip(NodeStep step, Layer.Clip c, NDArray g) {
+        NDArray z = step.input();
+        return g.mul(z.gt(c.min()).logicalAnd(z.lt(c.max())).toType(g.getDataType(), false));
+    }
+
+    /** The product rule, each operand's share summed back over the axes it was broadcast along. */
+    protected NDArray[] multiply(NodeStep step, Layer.Multiply m, NDArray g) {
+        NDArray a = step.inputs().get(0);
+        NDArray b = step.inputs().get(1);
+        return new NDArray[] {sumToShape(g.mul(b), a.getShape()), sumToShape(g.mul(a), b.getShape())};
+    }
+
+    /** d(a/b) = da/b − a·db/b² = da/b − y·db/b. */
+    protected NDArray[] divide(NodeStep step, NDArray g) {
+        NDArray a = step.inputs().get(0);
+        NDArray b = step.inputs().get(1);
+        NDArray ga = g.div(b);
+        return new NDArray[] {sumToShape(ga, a.getShape()), sumToShape(ga.mul(step.output()).neg(), b.getShape())};
+    }
+
+    protected NDArray[] subtract(NodeStep step, NDArray g) {
+        return new NDArray[] {sumToShape(g, step.inputs().get(0).getShape()),
+            sumToShape(g.neg(), step.inputs().get(1).getShape())};
+    }
+
+    /** Y = A·B: ∂A = G·Bᵀ, ∂B = Aᵀ·G over the last two axes, summed over broadcast batch axes. */
+    protected NDArray[] matMul(NodeStep step, NDArray g) {
+        NDArray a = step.inputs().get(0);
+        NDArray b = step.inputs().get(1);
+        return new NDArray[] {sumToShape(g.matMul(swapLastTwo(b)), a.getShape()),
+            sumToShape(swapLastTwo(a).matMul(g), b.getShape())};
+    }
+
+    /** s ⊙ (g − Σ_axis g ⊙ s). */
+    protected NDArray softmax(NodeStep step, Layer.Softmax s, NDArray g) {
+        NDArray y = step.output();
+        int axis = s.axis() < 0 ? s.axis() + g.getShape().dimension() : s.axis();
+        return y.mul(g.sub(g.mul(y).sum(new int[] {axis}, true)));
+    }
+
+    /**
+     * The exact gradient of layer normalisation, the statistics included: with x̂ = (x − μ)/σ and ĝ = γ ⊙ g,
+     * ∂x = (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) / σ over the last axis.
+     */
+    protected NDArray layerNorm(NodeStep step, Layer.LayerNorm ln, NDArray g) {
+        NDArray[] stats = ForwardPass.normalisedLastAxis(step.input(), ln.epsilon());
+        NDArray xHat = stats[0];
+        NDArray gHat = ln.scale() == null ? g : g.mul(step.model().array(ln.scale()));
+        int last = g.getShape().dimension() - 1;
+        float n = g.getShape().get(last);
+        NDArray meanG = gHat.sum(new int[] {last}, true).div(n);
+        NDArray meanGx = gHat.mul(xHat).sum(new int[] {last}, true).div(n);
+        return gHat.sub(meanG).sub(xHat.mul(meanGx)).mul(stats[1]);
+    }
+
+    protected NDArray reduceMean(NodeStep step, Layer.ReduceMean r, NDArray g) {
+        Shape in = step.input().getShape();
+        long[] kept = in.getShape().clone();
+        long count = 1;
+        for (int axis : ForwardPass.nonNegative(r.axes(), in.dimension())) {
+            kept[axis] = 1;
+            count *= in.get(axis);
+        }
+        return g.reshape(new Shape(kept)).broadcast(in).div((float) count);
+    }
+
+    /** Zeros outside the slice. */
+    protected NDArray slice(NodeStep step, Layer.Slice s, NDArray g) {
+        int rank = g.getShape().dimension();
+        long[] begin = new long[rank];
+        long[] end = new long[rank];
+        begin[s.axis()] = s.start();
+        end[s.axis()] = step.input().getShape().get(s.axis()) - s.end();
+        return step.backend().pad(g, begin, end, 0f);
+    }
+
+    /** The array with its last two axes swapped. */
+    protected static NDArray swapLastTwo(NDArray x) {
+        int rank = x.getShape().dimension();
+        int[] perm = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            perm[i] = i;
+        }
+        perm[rank - 2] = rank - 1;
+        perm[rank - 1] = rank - 2;
+        return x.transpose(perm);
     }
 
     protected static NDArray[] one(NDArray a) {

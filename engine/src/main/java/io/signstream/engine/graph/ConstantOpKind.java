@@ -5,5 +5,7 @@ public enum ConstantOpKind {
     ADD,
     SUB,
     MUL,
-    DIV
+    DIV,
+    /** x raised to a constant exponent (the constant must be the second operand). */
+    POW
 }

@@ -137,10 +137,18 @@ public final class Graph {
     }
 
     /**
-     * The default Grad-CAM layer: the last convolution's output as the framework defines the layer — through
-     * the element-wise layers that directly follow it (bias, batch norm, identity) up to and including its ReLU
-     * when it has one (a Keras conv layer with a fused ReLU, PyTorch's {@code features.4}); otherwise the
-     * convolution itself (a linear Keras conv layer).
+     * The default Grad-CAM layer, the same node in every format: the first activation (ReLU, ReLU6, SiLU,
+     * Hardswish, GELU, …) that follows the last convolution, through any BatchNorm, bias, identity, residual Add or
+     * Concat in between — torchvision ResNet: {@code layer4}'s output; DenseNet: the final ReLU; MobileNet and
+     * EfficientNet: the last conv block's activation; a Keras {@code Conv2D(activation='relu')}: the layer's
+     * output. When the feature map reaches the classifier head (pooling, Flatten, a Reshape to (N, features),
+     * Dense) before any activation, it is the last element-wise node after the convolution (a linear Keras conv
+     * layer).
+     *
+     * @return the node, or empty when the model has no convolution
+     * @throws IllegalStateException when the last convolution's output stops being a feature map before an
+     *     activation (a Vision Transformer's patch embedding becomes a token sequence; ConvNeXt's last block
+     *     permutes it channels-last): the message names the node where the search stopped
      */
     public Optional<Node> defaultGradCamLayer() {
         int lastConv = -1;
@@ -152,21 +160,30 @@ public final class Graph {
         if (lastConv < 0) {
             return Optional.empty();
         }
-        Node current = nodes.get(lastConv);
+        Node conv = nodes.get(lastConv);
+        Node current = conv;
         while (true) {
             List<String> next = consumersOf(current.name());
             if (next.size() != 1) {
-                return Optional.of(nodes.get(lastConv));
+                return Optional.of(current);
             }
             Node n = byName.get(next.get(0));
             Layer l = n.layer();
-            if (l instanceof Layer.Activation a && a.function() == ActivationKind.RELU) {
+            if (l instanceof Layer.Activation || l instanceof Layer.Clip) {
                 return Optional.of(n);
             }
-            boolean elementwise = l instanceof Layer.BatchNorm || l instanceof Layer.Identity
-                    || l instanceof Layer.ConstantOp;
-            if (!elementwise) {
-                return Optional.of(nodes.get(lastConv));
+            boolean passThrough = l instanceof Layer.BatchNorm || l instanceof Layer.Identity
+                    || l instanceof Layer.ConstantOp || l instanceof Layer.Add || l instanceof Layer.Concat;
+            boolean head = l instanceof Layer.GlobalPool || l instanceof Layer.Flatten || l instanceof Layer.Dense
+                    || l instanceof Layer.MaxPool || l instanceof Layer.AvgPool || l instanceof Layer.ReduceMean
+                    || (l instanceof Layer.Reshape r && r.shape().length == 2);
+            if (head) {
+                return Optional.of(current);
+            }
+            if (!passThrough) {
+                throw new IllegalStateException("no activation follows the last convolution '" + conv.name()
+                        + "' while its output is a feature map: it becomes " + l.kind() + " at node '" + n.name()
+                        + "'; pass layer_name to choose the Grad-CAM layer");
             }
             current = n;
         }

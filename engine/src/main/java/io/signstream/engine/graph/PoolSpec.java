@@ -48,6 +48,32 @@ public record PoolSpec(int[] kernel, int[] strides, int[] padBegin, int[] padEnd
         return (in + padBegin[axis] + padEnd[axis] - kernel[axis]) / strides[axis] + 1;
     }
 
+    /**
+     * The same window with {@code ceil_mode} output lengths, written as extra end padding: ⌈(L + pads − k)/s⌉ + 1
+     * windows, less one when the last would start in the end padding (PyTorch's and ONNX's rule). For max pooling
+     * the extra padding never wins a window; average pooling must exclude it from its divisor.
+     *
+     * @param inputLengths the spatial input lengths
+     */
+    public PoolSpec withCeilMode(long[] inputLengths) {
+        int[] end = padEnd.clone();
+        for (int i = 0; i < kernel.length; i++) {
+            long span = inputLengths[i] + padBegin[i] + padEnd[i] - kernel[i];
+            long out = Math.floorDiv(span + strides[i] - 1, strides[i]) + 1;
+            if ((out - 1) * strides[i] >= inputLengths[i] + padBegin[i]) {
+                out--;
+            }
+            long extra = (out - 1) * strides[i] + kernel[i] - (inputLengths[i] + padBegin[i] + padEnd[i]);
+            end[i] += (int) Math.max(0, extra);
+        }
+        return new PoolSpec(kernel, strides, padBegin, end);
+    }
+
+    /** Whether the given padding adds nothing to this one (a ceil_mode that changes no output length). */
+    public boolean samePadding(PoolSpec other) {
+        return Arrays.equals(padBegin, other.padBegin) && Arrays.equals(padEnd, other.padEnd);
+    }
+
     @Override
     public String toString() {
         return "PoolSpec[kernel=" + Arrays.toString(kernel) + ", strides=" + Arrays.toString(strides) + ", pads="

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Grad-CAM (METHODS.md §2.3 with defect D7 fixed): A = output of the chosen layer (by default the first ReLU after
- * the last convolution, i.e. the post-activation map a Keras conv layer gives), w_k = mean of ∂f_c/∂A_k over the
- * spatial (or time) axes, cam = ReLU(Σ_k w_k A_k) / (max + 1e-7), resized to the input.
+ * Grad-CAM (METHODS.md §2.3 with defect D7 fixed): A = output of the chosen layer (by default the first activation
+ * after the last convolution through BatchNorm, Add and Concat, {@link Graph#defaultGradCamLayer()}),
+ * w_k = mean of ∂f_c/∂A_k over the spatial (or time) axes, cam = ReLU(Σ_k w_k A_k) / (max + 1e-7), resized to the input.
  */
 final class GradCam {
 
@@ -135,9 +135,14 @@ final class GradCam {
                             + graph.name() + "; layers: " + String.join(", ",
                                     graph.nodes().stream().map(Node::name).toList())));
         }
-        return graph.defaultGradCamLayer().orElseThrow(() -> new ExplainException(
-                ExplainException.Kind.BAD_PARAMETER, "Grad-CAM needs a convolution layer; model " + graph.name()
-                        + " has none (use a gradient or LRP method)"));
+        try {
+            return graph.defaultGradCamLayer().orElseThrow(() -> new ExplainException(
+                    ExplainException.Kind.BAD_PARAMETER, "Grad-CAM needs a convolution layer; model " + graph.name()
+                            + " has none (use a gradient or LRP method)"));
+        } catch (IllegalStateException e) {
+            throw new ExplainException(ExplainException.Kind.BAD_PARAMETER, "Grad-CAM on model " + graph.name()
+                    + ": " + e.getMessage());
+        }
     }
 
     /** Bilinear resize with half-pixel centres, clamped at the borders (cv2.INTER_LINEAR, align_corners=False). */

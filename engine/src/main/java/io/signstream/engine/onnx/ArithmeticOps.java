@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 
 /**
- * Add, Sub, Mul and Div. Tensor ∘ constant (either order) becomes {@link Layer.ConstantOp}; tensor + tensor becomes
- * {@link Layer.Add} (residual connections); constant ∘ constant is folded. Products and quotients of two
- * computed tensors have no LRP rule in the graph and are refused.
+ * Add, Sub, Mul and Div. Tensor ∘ constant (either order) becomes {@link Layer.ConstantOp}; tensor ∘ tensor of the
+ * same rank with broadcasting becomes {@link Layer.Add}, {@link Layer.Subtract}, {@link Layer.Multiply} or
+ * {@link Layer.Divide}; constant ∘ constant is folded.
  */
 final class ArithmeticOps {
 
@@ -37,15 +37,19 @@ final class ArithmeticOps {
                 throw ctx.unsupported(node, "cannot fold the constant operands: " + e.getMessage());
             }
         } else if (a instanceof GraphTensor ta && b instanceof GraphTensor tb) {
-            if (kind != ConstantOpKind.ADD) {
-                throw ctx.unsupported(node, node.getOpType() + " of two tensors computed from the model input is not "
-                        + "supported (one operand must be a constant)");
+            long[] shape = ta.rank() == tb.rank() ? TensorOps.broadcastShape(ta.shape(), tb.shape()) : null;
+            if (shape == null) {
+                throw ctx.unsupported(node, node.getOpType() + " of tensors of shapes " + ta.describeShape() + " and "
+                        + tb.describeShape() + " is not supported (they must have the same rank and broadcast)");
             }
-            if (!Arrays.equals(ta.shape(), tb.shape())) {
-                throw ctx.unsupported(node, "Add of tensors of different shapes " + ta.describeShape() + " and "
-                        + tb.describeShape() + " is not supported");
-            }
-            ctx.emit(node, new Layer.Add(), ta.shape(), ta, tb);
+            Layer layer = switch (kind) {
+                case ADD -> new Layer.Add();
+                case SUB -> new Layer.Subtract();
+                case MUL -> new Layer.Multiply(Layer.Multiply.NO_GATE);
+                case DIV -> new Layer.Divide();
+                case POW -> throw ctx.unsupported(node, "Pow of two computed tensors is not supported");
+            };
+            ctx.emit(node, layer, shape, ta, tb);
         } else {
             boolean constantFirst = a instanceof OnnxConstant;
             GraphTensor x = (GraphTensor) (constantFirst ? b : a);

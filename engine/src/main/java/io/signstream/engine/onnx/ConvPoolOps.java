@@ -99,9 +99,6 @@ final class ConvPoolOps {
     private static PoolSpec poolSpec(OnnxProto.Node node, ImportContext ctx, OnnxAttributes attrs, GraphTensor x)
             throws ExplainException {
         int k = x.rank() - 2;
-        if (attrs.getInt("ceil_mode", 0) != 0) {
-            throw ctx.unsupported(node, "ceil_mode=1 is not supported (export with ceil_mode=False)");
-        }
         long[] kernelAttr = attrs.getInts("kernel_shape");
         if (kernelAttr == null || kernelAttr.length != k) {
             throw ctx.corrupt(node, "kernel_shape must list " + k + " window sizes");
@@ -111,7 +108,17 @@ final class ConvPoolOps {
         int[] ones = new int[k];
         Arrays.fill(ones, 1);
         SpatialPadding pad = SpatialPadding.resolve(node, ctx, attrs, x, kernel, strides, ones);
-        return new PoolSpec(kernel, strides, pad.begin, pad.end);
+        PoolSpec spec = new PoolSpec(kernel, strides, pad.begin, pad.end);
+        if (attrs.getInt("ceil_mode", 0) == 0) {
+            return spec;
+        }
+        PoolSpec ceil = spec.withCeilMode(Arrays.copyOfRange(x.shape(), 2, x.rank()));
+        if (!ceil.samePadding(spec) && node.getOpType().equals("AveragePool")) {
+            throw ctx.unsupported(node, "ceil_mode=1 adds a partial window at this input size, which average "
+                    + "pooling would have to exclude from its divisor; export with ceil_mode=False or an input size "
+                    + "where the windows tile the input");
+        }
+        return ceil;
     }
 
     private static long[] pooledShape(GraphTensor x, PoolSpec spec) {

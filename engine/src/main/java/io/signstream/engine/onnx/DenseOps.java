@@ -47,20 +47,43 @@ final class DenseOps {
         ctx.emit(node, new Layer.Dense(scaled(w, alpha), bias), GraphTensor.withBatch(out), a);
     }
 
-    /** A·B with B constant: a Dense layer without bias (a following Add stays a separate constant op). */
+    /**
+     * A·B with B constant: a Dense layer without bias over the last axis (a following Add stays a separate
+     * constant op); A·B of two computed tensors of the same rank (attention): a {@link Layer.MatMul}.
+     */
     static void matMul(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
         if (ctx.value(node, 0) instanceof OnnxConstant) {
             throw ctx.unsupported(node, "a constant left operand is not supported (expected input · constant)");
         }
-        GraphTensor a = input(node, ctx, "MatMul");
+        if (ctx.value(node, 1) instanceof GraphTensor right) {
+            GraphTensor left = ctx.tensor(node, 0);
+            if (left.rank() != right.rank() || left.rank() < 3 || left.dim(left.rank() - 1)
+                    != right.dim(right.rank() - 2)) {
+                throw ctx.unsupported(node, "MatMul of tensors of shapes " + left.describeShape() + " and "
+                        + right.describeShape() + " is not supported (expected batched matrices of one rank)");
+            }
+            long[] out = left.shape().clone();
+            out[out.length - 1] = right.dim(right.rank() - 1);
+            ctx.emit(node, new Layer.MatMul(), out, left, right);
+            return;
+        }
+        GraphTensor a = ctx.tensor(node, 0);
+        if (a.rank() < 2) {
+            throw ctx.unsupported(node, "MatMul on an input of shape " + a.describeShape() + " is not supported");
+        }
         OnnxConstant b = ctx.constant(node, 1, "right-hand");
         if (b.rank() != 2) {
             throw ctx.unsupported(node, "the constant operand has shape " + Arrays.toString(b.shape())
                     + "; only a matrix is supported");
         }
         Weights w = b.transpose(new int[] {1, 0}).toWeights();
-        checkInFeatures(node, ctx, a, w);
-        ctx.emit(node, new Layer.Dense(w, null), GraphTensor.withBatch(w.dim(0)), a);
+        if (w.dim(1) != a.dim(a.rank() - 1)) {
+            throw ctx.corrupt(node, "the weight expects " + w.dim(1) + " input features, the input has "
+                    + a.dim(a.rank() - 1));
+        }
+        long[] out = a.shape().clone();
+        out[out.length - 1] = w.dim(0);
+        ctx.emit(node, new Layer.Dense(w, null), out, a);
     }
 
     private static GraphTensor input(OnnxProto.Node node, ImportContext ctx, String op) throws ExplainException {

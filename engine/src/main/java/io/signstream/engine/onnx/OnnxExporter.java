@@ -287,6 +287,11 @@ public final class OnnxExporter {
                 b = node(p.max() ? "GlobalMaxPool" : "GlobalAveragePool", name, List.of(x), out);
             } else if (layer instanceof Layer.Activation a) {
                 b = activation(a, name, x, out);
+                if (b == null) {
+                    throw new ExplainException(Kind.UNSUPPORTED_MODEL, "cannot export node '" + n.name() + "' ("
+                            + layer.kind() + ") to ONNX: this activation has no single ONNX op; explain the "
+                            + "model in its own format instead");
+                }
             } else if (layer instanceof Layer.BatchNorm bn) {
                 b = node("BatchNormalization", name, List.of(x, init(n, "scale", bn.scale()),
                         init(n, "bias", bn.bias()), init(n, "mean", bn.mean()), init(n, "var", bn.variance())), out)
@@ -300,6 +305,7 @@ public final class OnnxExporter {
                     case SUB -> "Sub";
                     case MUL -> "Mul";
                     case DIV -> "Div";
+                    case POW -> "Pow";
                 };
                 // Sub and Div do not commute: c − x and c / x keep the constant first, as the graph has it.
                 b = node(type, name, op.constantFirst() ? List.of(c, x) : List.of(x, c), out);
@@ -334,6 +340,12 @@ public final class OnnxExporter {
                 case LEAKY_RELU -> node("LeakyRelu", name, List.of(x), out).addAttribute(real("alpha", a.alpha()));
                 case SIGMOID -> node("Sigmoid", name, List.of(x), out);
                 case TANH -> node("Tanh", name, List.of(x), out);
+                case HARD_SWISH -> node("HardSwish", name, List.of(x), out);
+                case HARD_SIGMOID -> node("HardSigmoid", name, List.of(x), out).addAttribute(real("alpha", a.alpha()))
+                        .addAttribute(real("beta", 0.5f));
+                case ERF -> node("Erf", name, List.of(x), out);
+                case SQRT -> node("Sqrt", name, List.of(x), out);
+                case SILU, GELU, GELU_TANH -> null;
             };
         }
 

@@ -158,7 +158,8 @@ public final class OnnxImporter {
             nodes.add(new Node(names.get(p.id()), p.layer(), ins));
         }
         long[] sampleShape = java.util.Arrays.copyOfRange(declared, 1, declared.length);
-        return new Graph(name, input.id(), sampleShape, TensorLayout.channelsFirstForRank(declared.length), nodes);
+        return io.signstream.engine.graph.GraphFusion.fuse(new Graph(name, input.id(), sampleShape,
+                TensorLayout.channelsFirstForRank(declared.length), nodes));
     }
 
     /** The input's declared shape; axis 0 is the batch (its value, or -1 when symbolic). */

@@ -18,6 +18,7 @@ final class OnnxOpTranslator {
         PointwiseOps.register(ops);
         ShapeOps.register(ops);
         ConstantFolding.register(ops);
+        TensorOps.register(ops);
     }
 
     void translate(OnnxProto.Node node, ImportContext ctx) throws ExplainException {

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Single-input layers that keep the shape: activations, inference batch normalisation, Dropout/Identity, and the
- * output Softmax that explanations must not see.
+ * Single-input layers that keep the shape: activations, inference batch normalisation, Dropout/Identity, Softmax
+ * inside the graph (attention) and the output Softmax that explanations must not see.
  */
 final class PointwiseOps {
 
@@ -84,13 +84,23 @@ final class PointwiseOps {
 
     /**
      * Explanations start from the logits, so a Softmax that produces the model output is dropped: the output
-     * becomes its input. A Softmax anywhere else changes what the model computes and is refused.
+     * becomes its input. A Softmax anywhere else (attention weights) is a {@link Layer.Softmax}.
      */
     private static void outputSoftmax(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
         GraphTensor x = ctx.tensor(node, 0);
         if (!node.getOutput(0).equals(ctx.graphOutput())) {
-            throw ctx.unsupported(node, node.getOpType() + " is supported only as the last op (it is removed so "
-                    + "that explanations start from the logits)");
+            if (node.getOpType().equals("LogSoftmax")) {
+                throw ctx.unsupported(node, "LogSoftmax is supported only as the last op (it is removed so that "
+                        + "explanations start from the logits)");
+            }
+            // Opset 13 semantics (one axis, default −1); before 13 the input was coerced to 2-D at the axis,
+            // which is the same for the last axis, the only one exporters use inside a graph.
+            int axis = ShapeOps.normalizeAxis(node, ctx, OnnxAttributes.of(node).getInt("axis", -1), x.rank());
+            if (axis == 0) {
+                throw ctx.unsupported(node, "Softmax over the batch axis is not supported");
+            }
+            ctx.emit(node, new Layer.Softmax(axis == x.rank() - 1 ? -1 : axis), x.shape(), x);
+            return;
         }
         LOG.warn("ONNX {}: removed the trailing {}; the imported model outputs logits",
                 ImportContext.describe(node), node.getOpType());

@@ -250,7 +250,7 @@ public final class TorchScriptImporter {
             }
             String name = file.contains(".") ? file.substring(0, file.indexOf('.')) : file;
             TensorLayout layout = TensorLayout.channelsFirstForRank(sampleShape.length + 1);
-            return new Graph(name, inputName, sampleShape, layout, out);
+            return io.signstream.engine.graph.GraphFusion.fuse(new Graph(name, inputName, sampleShape, layout, out));
         }
 
         // -------------------------------------------------------------- modules and statements
@@ -638,6 +638,30 @@ public final class TorchScriptImporter {
                 case "leaky_relu":
                 case "leaky_relu_":
                     return activation(ActivationKind.LEAKY_RELU, (float) number(1, "negative_slope", 0.01));
+                case "hardtanh":
+                case "hardtanh_":
+                    return clip((float) number(1, "min_val", -1), (float) number(2, "max_val", 1));
+                case "relu6":
+                case "relu6_":
+                    return clip(0f, 6f);
+                case "silu":
+                case "silu_":
+                    return activation(ActivationKind.SILU, 0f);
+                case "hardswish":
+                case "hardswish_":
+                    return activation(ActivationKind.HARD_SWISH, 0f);
+                case "hardsigmoid":
+                case "hardsigmoid_":
+                    return activation(ActivationKind.HARD_SIGMOID, 1f / 6f);
+                case "gelu": {
+                    Object approximate = arg(1, "approximate");
+                    return activation("tanh".equals(approximate) ? ActivationKind.GELU_TANH : ActivationKind.GELU,
+                            0f);
+                }
+                case "permute":
+                    return permute();
+                case "layer_norm":
+                    return layerNorm();
                 case "max_pool1d":
                 case "max_pool2d":
                     return pool(true);
@@ -753,28 +777,79 @@ public final class TorchScriptImporter {
             if (w.rank() != 2) {
                 throw fail("a linear layer with a rank-" + w.rank() + " weight");
             }
-            if (x.shape().length != 1) {
-                throw fail("a linear layer on rank-" + (x.shape().length + 1) + " tensors (only (N, features))");
-            }
-            if (x.shape()[0] != w.dim(1)) {
-                throw shape("the linear layer expects " + w.dim(1) + " features, the tensor has " + x.shape()[0]);
+            long features = x.shape()[x.shape().length - 1];
+            if (features != w.dim(1)) {
+                throw shape("the linear layer expects " + w.dim(1) + " features, the tensor has " + features);
             }
             Weights b = bias == null ? null : in.weights(bias);
             if (b != null && b.size() != w.dim(0)) {
                 throw new Unsupported(Kind.CORRUPT_MODEL, "bias " + bias.name() + " has " + b.size()
                         + " values for " + w.dim(0) + " outputs");
             }
-            return emit(new Layer.Dense(w, b), x, new long[] {w.dim(0)});
+            long[] out = x.shape().clone();
+            out[out.length - 1] = w.dim(0);
+            return emit(new Layer.Dense(w, b), x, out);
         }
 
         private TensorVal activation(ActivationKind kind, float alpha) {
             TensorVal x = tensor(0);
-            TensorVal y = emit(kind == ActivationKind.LEAKY_RELU ? new Layer.Activation(kind, alpha)
-                    : Layer.Activation.of(kind), x, x.shape());
+            TensorVal y = emit(kind == ActivationKind.LEAKY_RELU || kind == ActivationKind.HARD_SIGMOID
+                    ? new Layer.Activation(kind, alpha) : Layer.Activation.of(kind), x, x.shape());
             if (op.endsWith("_")) {
                 rebind(x, y);
             }
             return y;
+        }
+
+        /** hardtanh / relu6: a clamp to constant bounds. */
+        private TensorVal clip(float min, float max) {
+            TensorVal x = tensor(0);
+            TensorVal y = emit(new Layer.Clip(min, max), x, x.shape());
+            if (op.endsWith("_")) {
+                rebind(x, y);
+            }
+            return y;
+        }
+
+        /** An axis permutation that keeps the batch first (ConvNeXt's channels-last LayerNorm and Linear). */
+        private TensorVal permute() {
+            TensorVal x = tensor(0);
+            int[] dims = ints(1, "dims");
+            int rank = x.shape().length + 1;
+            if (dims.length != rank) {
+                throw fail("permute of a rank-" + rank + " tensor with " + dims.length + " axes");
+            }
+            long[] out = new long[rank - 1];
+            for (int i = 0; i < rank; i++) {
+                dims[i] = dims[i] < 0 ? dims[i] + rank : dims[i];
+                if (i > 0) {
+                    if (dims[i] < 1 || dims[i] >= rank) {
+                        throw fail("permute with axes " + Arrays.toString(dims));
+                    }
+                    out[i - 1] = x.shape()[dims[i] - 1];
+                }
+            }
+            if (dims[0] != 0) {
+                throw fail("permute " + Arrays.toString(dims) + ", which moves the batch axis");
+            }
+            return emit(new Layer.Transpose(dims), x, out);
+        }
+
+        /** layer_norm(input, normalized_shape, weight, bias, eps) over the last axis. */
+        private TensorVal layerNorm() {
+            TensorVal x = tensor(0);
+            int[] normalized = ints(1, "normalized_shape");
+            long last = x.shape()[x.shape().length - 1];
+            if (normalized.length != 1 || normalized[0] != last) {
+                throw fail("layer_norm over " + Arrays.toString(normalized) + " of samples "
+                        + Arrays.toString(x.shape()) + " (only over the last axis)");
+            }
+            ParamVal gamma = optParam(2, "weight");
+            ParamVal beta = optParam(3, "bias");
+            Weights scale = gamma == null ? null : flat(in.weights(gamma));
+            Weights bias = beta == null ? null : flat(in.weights(beta));
+            float eps = (float) number(4, "eps", 1e-5);
+            return emit(new Layer.LayerNorm(scale, bias, eps), x, x.shape());
         }
 
         private TensorVal pool(boolean max) {
@@ -806,15 +881,21 @@ public final class TorchScriptImporter {
                 }
             }
             PoolSpec spec = new PoolSpec(kernel, stride, pad, pad.clone());
+            if (ceil) {
+                PoolSpec ceilSpec = spec.withCeilMode(Arrays.copyOfRange(x.shape(), 1, k + 1));
+                if (!max && !ceilSpec.samePadding(spec)) {
+                    throw fail(op + " with ceil_mode=True where it adds a partial window (average pooling would "
+                            + "have to exclude it from its divisor; use ceil_mode=False or an input size whose "
+                            + "windows tile it)");
+                }
+                spec = ceilSpec;
+            }
             long[] out = new long[k + 1];
             out[0] = x.shape()[0];
             for (int i = 0; i < k; i++) {
                 long rest = x.shape()[1 + i] + 2L * pad[i] - kernel[i];
                 if (rest < 0) {
                     throw shape(op + " window " + kernel[i] + " is larger than the input " + x.shape()[1 + i]);
-                }
-                if (ceil && rest % stride[i] != 0) {
-                    throw fail(op + " with ceil_mode=True where it changes the output size");
                 }
                 out[1 + i] = spec.outputLength(i, x.shape()[1 + i]);
             }
@@ -941,22 +1022,39 @@ public final class TorchScriptImporter {
 
         private Object arithmetic() {
             String base = op.endsWith("_") ? op.substring(0, op.length() - 1) : op;
+            ConstantOpKind kind = ConstantOpKind.valueOf(base.toUpperCase(java.util.Locale.ROOT));
+            if (arg(0, "input") instanceof ParamVal p && arg(1, "other") instanceof TensorVal t) {
+                // a parameter times a tensor (ConvNeXt's layer scale): a constant op with the constant first
+                if (number(2, "alpha", 1) != 1) {
+                    throw fail(base + " with alpha");
+                }
+                return emit(new Layer.ConstantOp(kind, in.weights(p), true), t, t.shape());
+            }
             TensorVal x = tensor(0);
             Object other = arg(1, "other");
             double alpha = number(2, "alpha", 1);
             TensorVal y;
             if (other instanceof TensorVal t) {
-                if (!base.equals("add") || alpha != 1) {
-                    throw fail(base + " of two tensors" + (alpha != 1 ? " with alpha" : ""));
+                if (alpha != 1) {
+                    throw fail(base + " of two tensors with alpha");
                 }
-                if (!Arrays.equals(x.shape(), t.shape())) {
-                    throw fail("add of tensors of different shapes " + Arrays.toString(x.shape()) + " and "
-                            + Arrays.toString(t.shape()));
+                long[] shape = broadcast(x.shape(), t.shape());
+                if (shape == null) {
+                    throw fail(base + " of tensors of shapes " + Arrays.toString(x.shape()) + " and "
+                            + Arrays.toString(t.shape()) + " that do not broadcast at the same rank");
                 }
-                y = in.emit(new Layer.Add(), List.of(x, t), x.shape(), "add");
+                Layer layer = switch (kind) {
+                    case ADD -> new Layer.Add();
+                    case SUB -> new Layer.Subtract();
+                    case MUL -> new Layer.Multiply(Layer.Multiply.NO_GATE);
+                    case DIV -> new Layer.Divide();
+                    case POW -> throw fail("pow of two tensors");
+                };
+                y = in.emit(layer, List.of(x, t), shape, base);
+            } else if (other instanceof ParamVal p) {
+                y = emit(new Layer.ConstantOp(kind, in.weights(p), false), x, x.shape());
             } else if (other instanceof Number n) {
                 float c = (float) (n.doubleValue() * (base.equals("add") || base.equals("sub") ? alpha : 1));
-                ConstantOpKind kind = ConstantOpKind.valueOf(base.toUpperCase(java.util.Locale.ROOT));
                 y = emit(new Layer.ConstantOp(kind, new Weights(new float[] {c}, new long[] {1}), false), x,
                         x.shape());
             } else {
@@ -966,6 +1064,24 @@ public final class TorchScriptImporter {
                 rebind(x, y);
             }
             return y;
+        }
+
+        /** NumPy broadcasting of two sample shapes of the same rank, or null. */
+        private static long[] broadcast(long[] a, long[] b) {
+            if (a.length != b.length) {
+                return null;
+            }
+            long[] out = new long[a.length];
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == b[i] || b[i] == 1) {
+                    out[i] = a[i];
+                } else if (a[i] == 1) {
+                    out[i] = b[i];
+                } else {
+                    return null;
+                }
+            }
+            return out;
         }
 
         private TensorVal concat() {

@@ -1,0 +1,103 @@
+package io.signstream.engine.architectures;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.signstream.engine.api.Explainer;
+import io.signstream.engine.api.RelevanceMap;
+import io.signstream.engine.backend.DeviceChoice;
+import io.signstream.engine.backend.EngineKind;
+import io.signstream.engine.npy.NpyArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every production architecture, in both exported formats, on both engines: the logits match torch's float64
+ * logits, and every gradient-family map matches its float64 torch-autograd reference.
+ *
+ * <p>Tolerances (relative to max|ref|, the fixtures README's rule for float32 implementations): 1e-4 for the exact
+ * maps at the input itself (gradient, ×input, ×sign, Grad-CAM); the logits within 1e-4 absolute plus 1e-4 of their
+ * largest magnitude. Integrated gradients also evaluates the gradient at 48 points on the path from 0 to x, where
+ * ReLU, ReLU6 and max-pool kinks come within 1e-9..1e-7 of a path point (manifest.json, ig_path_kink_margin): a
+ * float32 evaluation may take the other branch of a single unit at a single point; its bound is 2e-3.
+ */
+class ArchitectureMapsTest {
+
+    static final double EXACT = 1e-4;
+    static final double INTEGRATED_GRADIENTS = 2e-3;
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String model : Architectures.NAMES) {
+            for (String format : Architectures.FORMATS) {
+                for (EngineKind engine : EngineKind.values()) {
+                    out.add(Arguments.of(model, format, engine));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void logitsAndGradientFamilyMatchTorch(String model, String format, EngineKind engine) throws Exception {
+        NpyArray x = Architectures.npy(model, "input.npy");
+        NpyArray expectedLogits = Architectures.npy(model, "logits.npy");
+        int target = Architectures.argMax(expectedLogits.data());
+        List<String> failures = new ArrayList<>();
+        int within = 0;
+        int total = 0;
+        double worst = 0;
+        try (Explainer ex = Explainer.open(Architectures.file(model, format), engine, DeviceChoice.CPU)) {
+            float[] logits = ex.logits(x).data();
+            assertEquals(expectedLogits.data().length, logits.length, "number of logits");
+            double logitErr = maxAbsDiff(logits, expectedLogits.data());
+            double logitScale = maxAbs(expectedLogits.data());
+            assertTrue(logitErr <= 1e-4 + 1e-4 * logitScale, model + " " + format + " " + engine
+                    + ": logits differ from torch by " + logitErr);
+            for (String method : Architectures.METHODS) {
+                if (!Architectures.has(model, method + ".npy")) {
+                    continue;
+                }
+                NpyArray ref = Architectures.npy(model, method + ".npy");
+                RelevanceMap map = ex.explain(x, new int[] {target}, method, Map.of());
+                assertEquals(ref.data().length, map.map().data().length, method + " size");
+                // an all-zero reference (a CAM whose weighted sum is negative everywhere) must come out all zero
+                double rel = maxAbsDiff(map.map().data(), ref.data()) / Math.max(maxAbs(ref.data()), 1e-3);
+                double bound = method.equals("integrated_gradients") ? INTEGRATED_GRADIENTS : EXACT;
+                total++;
+                worst = Math.max(worst, rel);
+                if (rel <= bound) {
+                    within++;
+                } else {
+                    failures.add(String.format(Locale.ROOT, "%s: %.3g > %.0e", method, rel, bound));
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "ARCHITECTURE-TABLE %s %s %s: %d/%d maps within tolerance, worst %.2e%n",
+                model, format, engine.id(), within, total, worst);
+        assertTrue(failures.isEmpty(), model + " " + format + " " + engine + ": " + failures);
+    }
+
+    static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        }
+        return m;
+    }
+
+    static double maxAbs(float[] a) {
+        double m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}
