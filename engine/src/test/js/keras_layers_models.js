@@ -98,6 +98,42 @@ const MODELS = {
     const out = tf.layers.dense({ units: 4, name: 'logits' }).apply(x);
     return { model: tf.model({ inputs: input, outputs: out, name: 'dwsep' }), seed: 31 };
   },
+  // MobileNet / EfficientNet pieces: Conv2D + BatchNorm + ReLU(max_value=6), a DepthwiseConv2D with 'relu6', a
+  // squeeze-excitation block (GlobalAveragePooling2D, Dense relu, Dense sigmoid, Reshape to (1, 1, C), Multiply),
+  // LayerNormalization over the channels, a 1x1 Conv2D with 'swish', then global pooling and a Dense head.
+  mobile_se: () => {
+    const input = tf.input({ shape: [10, 10, 3], name: 'input' });
+    let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'stem' }).apply(input);
+    x = tf.layers.batchNormalization({ name: 'stem_bn' }).apply(x);
+    x = tf.layers.reLU({ maxValue: 6, name: 'stem_relu6' }).apply(x);
+    x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu6', name: 'dw' }).apply(x);
+    let s = tf.layers.globalAveragePooling2d({ name: 'se_squeeze' }).apply(x);
+    s = tf.layers.dense({ units: 4, activation: 'relu', name: 'se_reduce' }).apply(s);
+    s = tf.layers.dense({ units: 8, activation: 'sigmoid', name: 'se_expand' }).apply(s);
+    s = tf.layers.reshape({ targetShape: [1, 1, 8], name: 'se_reshape' }).apply(s);
+    x = tf.layers.multiply({ name: 'se_excite' }).apply([x, s]);
+    x = tf.layers.layerNormalization({ name: 'ln' }).apply(x);
+    x = tf.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'swish', name: 'project' }).apply(x);
+    x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x);
+    const out = tf.layers.dense({ units: 5, name: 'logits' }).apply(x);
+    return { model: tf.model({ inputs: input, outputs: out, name: 'mobile_se' }), seed: 47 };
+  },
+  // Transformer-MLP pieces on feature vectors: LayerNormalization (two epsilons), gelu, gelu_new,
+  // swish as an Activation layer, and a product of two computed tensors without a gate.
+  ln_mlp: () => {
+    const input = tf.input({ shape: [24], name: 'input' });
+    let x = tf.layers.dense({ units: 16, name: 'fc_1' }).apply(input);
+    x = tf.layers.layerNormalization({ name: 'ln_1' }).apply(x);
+    const a = tf.layers.activation({ activation: 'gelu', name: 'gelu' }).apply(x);
+    const c = tf.layers.dense({ units: 16, activation: 'gelu_new', name: 'fc_gate' }).apply(x);
+    x = tf.layers.multiply({ name: 'product' }).apply([a, c]);
+    x = tf.layers.dense({ units: 12, name: 'fc_2' }).apply(x);
+    x = tf.layers.activation({ activation: 'swish', name: 'swish' }).apply(x);
+    // (center: false or scale: false break tf.grad in tfjs 4.22: "Cannot read properties of undefined")
+    x = tf.layers.layerNormalization({ epsilon: 1e-5, name: 'ln_2' }).apply(x);
+    const out = tf.layers.dense({ units: 3, name: 'logits' }).apply(x);
+    return { model: tf.model({ inputs: input, outputs: out, name: 'ln_mlp' }), seed: 53 };
+  },
 };
 
 async function main() {

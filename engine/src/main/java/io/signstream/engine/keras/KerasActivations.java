@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keras activations as graph nodes: the fused {@code activation} of Dense/Conv layers and the Activation, ReLU,
- * LeakyReLU and Softmax layers. Explanations start from the logits, so a softmax is dropped (with a warning) when
+ * Keras activations as graph nodes: the fused {@code activation} of Dense/Conv layers and the Activation, ReLU
+ * (with {@code max_value}: a clip, e.g. ReLU6), LeakyReLU and Softmax layers. Explanations start from the logits, so a softmax is dropped (with a warning) when
  * it is the model's last operation; a softmax anywhere else changes what the model computes and is refused.
  */
 final class KerasActivations {
@@ -42,12 +42,24 @@ final class KerasActivations {
             case "leaky_relu":
                 // keras.activations.leaky_relu's default negative slope
                 return node(new Layer.Activation(ActivationKind.LEAKY_RELU, 0.2f), in, nodeName, b);
+            case "relu6":
+                return node(Layer.Clip.relu6(), in, nodeName, b);
+            case "swish":
+            case "silu":
+                return node(Layer.Activation.of(ActivationKind.SILU), in, nodeName, b);
+            case "gelu":
+                // Keras 3's default (approximate=False) and TF.js's gelu: the exact erf form
+                return node(Layer.Activation.of(ActivationKind.GELU), in, nodeName, b);
+            case "gelu_new":
+                // TF.js's name for the tanh approximation
+                return node(Layer.Activation.of(ActivationKind.GELU_TANH), in, nodeName, b);
             case "softmax":
                 return softmax(layer, in, isOutput, b);
             default:
                 throw new ExplainException(Kind.UNSUPPORTED_MODEL, b.modelName() + ": " + layer.describe()
                         + " uses activation '" + activation + "', which is not supported (supported: linear, relu, "
-                        + "sigmoid, tanh, leaky_relu, and softmax as the model's last operation)");
+                        + "relu6, sigmoid, tanh, leaky_relu, swish/silu, gelu, gelu_new, and softmax as the model's "
+                        + "last operation)");
         }
     }
 
@@ -73,9 +85,21 @@ final class KerasActivations {
     private static KerasTensor relu(KerasLayer layer, KerasTensor in, KerasGraphBuilder b) throws ExplainException {
         double slope = KerasJson.number(layer, "negative_slope", 0);
         double threshold = KerasJson.number(layer, "threshold", 0);
-        if (KerasJson.has(layer.config(), "max_value") || threshold != 0) {
+        var maxValue = layer.config().get("max_value");
+        boolean capped = maxValue != null && !maxValue.isJsonNull();
+        if (threshold != 0 || (capped && slope != 0)) {
             throw new ExplainException(Kind.UNSUPPORTED_MODEL, b.modelName() + ": " + layer.describe()
-                    + " has a max_value or threshold; only the plain and the leaky ReLU are supported");
+                    + " has a threshold or a max_value with a negative slope; the plain, the leaky and the capped "
+                    + "ReLU (max_value, e.g. ReLU6) are supported");
+        }
+        if (capped) {
+            double max = KerasJson.number(layer, "max_value", 6);
+            if (!(max > 0) || Double.isInfinite(max)) {
+                throw new ExplainException(Kind.CORRUPT_MODEL, b.modelName() + ": " + layer.describe()
+                        + " has max_value " + max);
+            }
+            return new KerasTensor(b.add(layer.name(), new Layer.Clip(0f, (float) max), in.node()), in.shape(),
+                    in.channelsFirst());
         }
         Layer.Activation a = slope == 0 ? Layer.Activation.of(ActivationKind.RELU)
                 : new Layer.Activation(ActivationKind.LEAKY_RELU, (float) slope);
@@ -93,7 +117,7 @@ final class KerasActivations {
         return in;
     }
 
-    private static KerasTensor node(Layer.Activation a, KerasTensor in, String name, KerasGraphBuilder b) {
+    private static KerasTensor node(Layer a, KerasTensor in, String name, KerasGraphBuilder b) {
         return new KerasTensor(b.add(name, a, in.node()), in.shape(), in.channelsFirst());
     }
 }

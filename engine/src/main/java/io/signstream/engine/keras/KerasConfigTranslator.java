@@ -37,9 +37,10 @@ import java.util.TreeSet;
  * <p>Supported layers: InputLayer, Dense, Conv1D, Conv2D (valid/same/causal padding, strides, dilation, groups),
  * DepthwiseConv2D and SeparableConv2D (depth_multiplier, same options),
  * MaxPooling1D/2D, AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D, Flatten, Reshape, Activation, ReLU,
- * LeakyReLU, BatchNormalization, Dropout (and the other inference-time identities), Add, Concatenate,
- * ZeroPadding1D/2D; activations linear, relu, sigmoid, tanh, leaky_relu, and softmax as the model's last
- * operation (removed with a warning). Anything else is an {@link Kind#UNSUPPORTED_MODEL} error naming the layer
+ * ReLU with max_value (ReLU6), LeakyReLU, BatchNormalization, LayerNormalization (last axis), Dropout (and the
+ * other inference-time identities), Add, Multiply (with broadcasting: squeeze-excitation gates), Concatenate,
+ * ZeroPadding1D/2D; activations linear, relu, relu6, sigmoid, tanh, leaky_relu, swish/silu, gelu (and TF.js's
+ * gelu_new), and softmax as the model's last operation (removed with a warning). Anything else is an {@link Kind#UNSUPPORTED_MODEL} error naming the layer
  * class and the layer.
  *
  * <pre>{@code
@@ -56,7 +57,7 @@ final class KerasConfigTranslator {
             "SeparableConv2D", "MaxPooling1D", "MaxPooling2D",
             "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Flatten", "Reshape", "BatchNormalization", "Add",
-            "Concatenate", "ZeroPadding1D", "ZeroPadding2D");
+            "Concatenate", "ZeroPadding1D", "ZeroPadding2D", "Multiply", "LayerNormalization");
 
     private KerasConfigTranslator() {
     }
@@ -127,6 +128,8 @@ final class KerasConfigTranslator {
             case "Reshape" -> KerasShapeLayers.reshape(l, in, b);
             case "Add" -> KerasShapeLayers.add(l, ins, b);
             case "Concatenate" -> KerasShapeLayers.concatenate(l, ins, b);
+            case "Multiply" -> KerasShapeLayers.multiply(l, ins, b);
+            case "LayerNormalization" -> KerasKernelLayers.layerNorm(l, in, w, b);
             default -> throw new ExplainException(Kind.UNSUPPORTED_MODEL, b.modelName() + ": " + l.describe()
                     + " is not supported; supported layers: " + supported());
         };

@@ -2,6 +2,7 @@ package io.signstream.engine.keras;
 
 import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.api.ExplainException.Kind;
+import io.signstream.engine.graph.ActivationKind;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.graph.Node;
@@ -61,6 +62,22 @@ final class KerasGraphBuilder {
 
     String add(String name, Layer layer, String input) {
         return add(name, layer, List.of(input));
+    }
+
+    /**
+     * Whether the node's values come from a sigmoid or hard sigmoid, looking back through reshapes and layout
+     * transposes: the gate of a squeeze-excitation block.
+     */
+    boolean isGate(String node) {
+        Map<String, Node> byName = new HashMap<>();
+        nodes.nodes().forEach(n -> byName.put(n.name(), n));
+        Node n = byName.get(node);
+        while (n != null && (n.layer() instanceof Layer.Reshape || n.layer() instanceof Layer.Transpose
+                || n.layer() instanceof Layer.Flatten)) {
+            n = byName.get(n.input());
+        }
+        return n != null && n.layer() instanceof Layer.Activation a
+                && (a.function() == ActivationKind.SIGMOID || a.function() == ActivationKind.HARD_SIGMOID);
     }
 
     /** The tensor as (N, C, spatial...): Conv, pooling, BatchNorm and padding read this. */

@@ -178,6 +178,37 @@ final class KerasKernelLayers {
         return new KerasTensor(node, in.shape(), x.channelsFirst());
     }
 
+    /**
+     * LayerNormalization over the last (channel) axis, the Keras default, on the channels-last tensor: mean and
+     * variance of each position's features, then γ and β.
+     */
+    static KerasTensor layerNorm(KerasLayer l, KerasTensor in, KerasWeights source, KerasGraphBuilder b)
+            throws ExplainException {
+        int axis = batchNormAxis(l, in, b);
+        if (axis != in.sampleRank()) {
+            throw new ExplainException(Kind.UNSUPPORTED_MODEL, b.modelName() + ": " + l.describe()
+                    + " normalises axis " + axis + " of " + in.describeShape()
+                    + "; only the last axis is supported");
+        }
+        long c = in.channels();
+        boolean scale = KerasJson.bool(l.config(), "scale", true);
+        boolean center = KerasJson.bool(l.config(), "center", true);
+        List<String> roles = new ArrayList<>();
+        if (scale) {
+            roles.add("gamma");
+        }
+        if (center) {
+            roles.add("beta");
+        }
+        Weights[] w = KerasVariables.expect(l, source, b.modelName(), roles,
+                roles.stream().map(r -> new long[] {c}).toList());
+        float eps = (float) KerasJson.number(l, "epsilon", 1e-3);
+        KerasTensor x = b.channelsLast(in);
+        String node = b.add(l.name(), new Layer.LayerNorm(scale ? w[0] : null, center ? w[scale ? 1 : 0] : null,
+                eps), x.node());
+        return new KerasTensor(node, in.shape(), false);
+    }
+
     /** Keras 2 may store the axis as a one-element list; negative axes count from the end. */
     private static int batchNormAxis(KerasLayer l, KerasTensor in, KerasGraphBuilder b) throws ExplainException {
         int rank = in.sampleRank() + 1;

@@ -82,6 +82,51 @@ final class KerasShapeLayers {
         return new KerasTensor(acc, first.shape(), first.channelsFirst());
     }
 
+    /**
+     * Multiply of two or more tensors with broadcasting over size-1 axes (a squeeze-excitation gate of shape
+     * (1, 1, C) times a (H, W, C) map), as a chain of two-operand products ending in the layer's name. An operand
+     * computed by a sigmoid (through reshapes) is marked as the gate, for LRP's rule (docs/methods.md).
+     */
+    static KerasTensor multiply(KerasLayer l, List<KerasTensor> ins, KerasGraphBuilder b) throws ExplainException {
+        if (ins.size() < 2) {
+            throw new ExplainException(Kind.CORRUPT_MODEL, b.modelName() + ": " + l.describe() + " has "
+                    + ins.size() + " input(s); Multiply needs at least 2");
+        }
+        KerasTensor first = ins.stream().filter(KerasTensor::channelsFirst).findFirst().orElse(ins.get(0));
+        KerasTensor acc = b.like(ins.get(0), first);
+        for (int i = 1; i < ins.size(); i++) {
+            KerasTensor t = b.like(ins.get(i), first);
+            long[] shape = broadcast(l, acc, t, b);
+            int gate = b.isGate(t.node()) && !b.isGate(acc.node()) ? 1
+                    : b.isGate(acc.node()) && !b.isGate(t.node()) ? 0 : Layer.Multiply.NO_GATE;
+            String name = i == ins.size() - 1 ? l.name() : l.name() + "/" + i;
+            acc = new KerasTensor(b.add(name, new Layer.Multiply(gate), List.of(acc.node(), t.node())), shape,
+                    first.channelsFirst());
+        }
+        return acc;
+    }
+
+    /** The broadcast Keras shape of two operands of one rank, or an error naming both shapes. */
+    private static long[] broadcast(KerasLayer l, KerasTensor a, KerasTensor c, KerasGraphBuilder b)
+            throws ExplainException {
+        if (a.sampleRank() != c.sampleRank()) {
+            throw new ExplainException(Kind.UNSUPPORTED_MODEL, b.modelName() + ": " + l.describe() + " multiplies "
+                    + a.describeShape() + " and " + c.describeShape() + "; operands of one rank are supported");
+        }
+        long[] out = new long[a.sampleRank()];
+        for (int i = 0; i < out.length; i++) {
+            long p = a.shape()[i];
+            long q = c.shape()[i];
+            if (p != q && p != 1 && q != 1) {
+                throw new ExplainException(Kind.UNSUPPORTED_MODEL, b.modelName() + ": " + l.describe()
+                        + " multiplies " + a.describeShape() + " and " + c.describeShape()
+                        + ", which do not broadcast");
+            }
+            out[i] = Math.max(p, q);
+        }
+        return out;
+    }
+
     /** Concatenate along a Keras axis (default −1, the channels), mapped to the graph layout of the first input. */
     static KerasTensor concatenate(KerasLayer l, List<KerasTensor> ins, KerasGraphBuilder b)
             throws ExplainException {

@@ -2,6 +2,7 @@ package io.signstream.engine.keras;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -9,6 +10,7 @@ import com.google.gson.JsonParser;
 import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.EngineKind;
+import io.signstream.engine.graph.ActivationKind;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.npy.NpyArray;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.TestFactory;
  * Keras layers of mobile and attention architectures in models made and saved by TensorFlow.js 4.22 itself
  * (src/test/js/keras_layers_models.js → src/test/resources/keras_layers): every model and input on both engines,
  * the logits against the framework's and the gradient against {@code tf.grad}, within 1e-5 of the reference's
- * largest magnitude (float32 on both sides, as for the fixtures/tf models).
+ * largest magnitude (float32 on both sides, as for the fixtures/tf models); LRP, DeepLIFT, integrated gradients,
+ * guided backprop and SmoothGrad agree between the engines within 1e-4.
  */
 class KerasLayersModelsTest {
 
@@ -77,6 +80,42 @@ class KerasLayersModelsTest {
         assertEquals(1, pointwise.spec().groups());
         assertEquals(8, pointwise.weight().shape()[0]);
         assertEquals("sep_1/depthwise", g.node("sep_1").inputs().get(0));
+    }
+
+    @Test
+    void mobileBlockTranslatesToClipGateLayerNormAndSilu() throws Exception {
+        Graph g = model("mobile_se");
+        assertEquals(new Layer.Clip(0f, 6f), g.node("stem_relu6").layer(), "ReLU(max_value=6)");
+        assertEquals(new Layer.Clip(0f, 6f), g.node("dw/relu6").layer(), "activation 'relu6'");
+        assertEquals(new Layer.Multiply(1), g.node("se_excite").layer(), "the sigmoid operand is the gate");
+        assertInstanceOf(Layer.LayerNorm.class, g.node("ln").layer());
+        assertEquals(Layer.Activation.of(ActivationKind.SILU), g.node("project/swish").layer());
+        Graph mlp = model("ln_mlp");
+        assertEquals(new Layer.Multiply(Layer.Multiply.NO_GATE), mlp.node("product").layer());
+        assertEquals(Layer.Activation.of(ActivationKind.GELU), mlp.node("gelu").layer());
+        assertEquals(Layer.Activation.of(ActivationKind.GELU_TANH), mlp.node("fc_gate/gelu_new").layer());
+        assertEquals(1e-5f, ((Layer.LayerNorm) mlp.node("ln_2").layer()).epsilon());
+    }
+
+    /** Methods without a framework reference agree between the engines (same graph, same rules). */
+    @TestFactory
+    Stream<DynamicTest> otherMethodsAgreeAcrossEngines() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String name : List.of("dwsep", "mobile_se", "ln_mlp")) {
+            for (String method : List.of("lrp_epsilon_0_1", "deeplift", "integrated_gradients",
+                    "guided_backprop", "smoothgrad")) {
+                tests.add(DynamicTest.dynamicTest(name + " " + method, () -> {
+                    Graph g = model(name);
+                    NpyArray x = Fixtures.npy(root().resolve(name).resolve("input_0.npy"));
+                    Map<String, String> params = Map.of("augment_by_n", "8");
+                    float[] a = KerasTesting.map(pytorch, g, x, 1, method, params);
+                    float[] c = KerasTesting.map(tensorflow, g, x, 1, method, params);
+                    double err = KerasTesting.relError(a, c);
+                    assertTrue(err <= 1e-4, name + " " + method + ": PyTorch vs TensorFlow " + err);
+                }));
+            }
+        }
+        return tests.stream();
     }
 
     @TestFactory
