@@ -4,7 +4,8 @@
 //   NODE_PATH=/tmp/tfjs/node_modules node engine/src/test/js/keras_layers_models.js
 //
 // Writes engine/src/test/resources/keras_layers/<model>/: model/model.json + model/weights.bin (tfjs layers
-// format, as model.save writes them), input_<k>.npy (NHWC, uniform [-1, 1) from a seeded mulberry32),
+// format, as model.save writes them), input_<k>.npy (NHWC, uniform [-s, s) from a seeded mulberry32, s = 1 or the
+// model's inputScale),
 // input_<k>.logits.npy and input_<k>.gradient.npy (d logit[target] / d input by tf.grad, float32, cpu backend),
 // and manifest.json. Weights are drawn from a seeded mulberry32 generator and set with setWeights, so every run
 // writes the same files. Node's own modules only; nothing is downloaded at test time.
@@ -134,6 +135,22 @@ const MODELS = {
     const out = tf.layers.dense({ units: 3, name: 'logits' }).apply(x);
     return { model: tf.model({ inputs: input, outputs: out, name: 'ln_mlp' }), seed: 53 };
   },
+  // Only element-wise non-linearities (ReLU6 as an activation and as ReLU(max_value=6)) around linear layers and a
+  // residual Add: DeepLIFT's map sums exactly to f_c(x) − f_c(0) here. Inputs in [-8, 8) so that the clips saturate.
+  relu6_res: () => {
+    const input = tf.input({ shape: [8, 8, 2], name: 'input' });
+    const a = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu6', name: 'conv_1' })
+      .apply(input);
+    let x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(a);
+    x = tf.layers.reLU({ maxValue: 6, name: 'dw_relu6' }).apply(x);
+    x = tf.layers.add({ name: 'residual' }).apply([a, x]);
+    x = tf.layers.conv2d({ filters: 4, kernelSize: 1, name: 'project' }).apply(x);
+    x = tf.layers.batchNormalization({ name: 'project_bn' }).apply(x);
+    x = tf.layers.activation({ activation: 'relu6', name: 'project_relu6' }).apply(x);
+    x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x);
+    const out = tf.layers.dense({ units: 3, name: 'logits' }).apply(x);
+    return { model: tf.model({ inputs: input, outputs: out, name: 'relu6_res' }), seed: 59, inputScale: 8 };
+  },
 };
 
 async function main() {
@@ -141,7 +158,7 @@ async function main() {
   const only = process.argv.slice(2);
   for (const [name, build] of Object.entries(MODELS)) {
     if (only.length && !only.includes(name)) continue;
-    const { model, seed } = build();
+    const { model, seed, inputScale = 1 } = build();
     seededWeights(model, seed);
     const dir = path.join(OUT, name);
     await save(model, path.join(dir, 'model'));
@@ -151,7 +168,7 @@ async function main() {
     const entries = [];
     for (let k = 0; k < 3; k++) {
       const data = new Float32Array(size);
-      for (let i = 0; i < size; i++) data[i] = 2 * rand() - 1;
+      for (let i = 0; i < size; i++) data[i] = inputScale * (2 * rand() - 1);
       const x = tf.tensor(data, [1, ...shape]);
       const logits = model.apply(x);
       const target = logits.argMax(1).dataSync()[0];

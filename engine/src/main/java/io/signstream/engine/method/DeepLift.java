@@ -20,15 +20,18 @@ import java.util.Arrays;
  * is (x − x̄) ⊙ m, where the multipliers m are the gradient of the target logit (seed onehot(c), not the logit as
  * in LRP) with every element-wise activation's derivative replaced by the secant Δout/Δin between the input x and
  * the reference x̄ (a constant, {@code reference_inputs}, default 0). Where |Δin| < 1e-10 the activation's own
- * derivative at x is used (Captum's threshold). Every other node keeps its gradient: linear layers (dense, conv,
- * batch norm, average pooling, add, concat, reshape) and max pooling.
+ * derivative at x is used (Captum's threshold); clips (ReLU6, hardtanh) count as activations. Every other node keeps
+ * its gradient: linear layers (dense, conv, batch norm, average pooling, add, concat, reshape), layer normalisation,
+ * max pooling, and the products, quotients and in-graph softmaxes of computed tensors (Captum hooks only modules,
+ * so a functional product gets the gradient there too).
  *
  * <p>Max pooling by its gradient is the {@code deeplift} package's default ({@code MaxPoolDeepLiftMode.gradient},
  * the package legacy SignXAI wraps) and what Captum computes when the pool follows an activation, as in
  * conv → ReLU → pool: Captum's hook on the activation reads the pool's plain gradient, not the pool's own
  * multiplier. Captum applies its own max-pool rule only to a pool fed directly by a linear layer; there the two
- * differ. Without max pooling the map sums to f_c(x) − f_c(x̄); with it, only approximately. The secant is used
- * at every element-wise activation of the graph (Captum: only at the activation modules it knows).
+ * differ. When every non-linearity is element-wise (no max pooling, products, layer norm or softmax) the map sums
+ * to f_c(x) − f_c(x̄); otherwise only approximately. The secant is used at every element-wise activation of the
+ * graph (Captum: only at the activation modules it knows; nn.ReLU6, nn.SiLU and nn.GELU get the gradient there).
  */
 final class DeepLift {
 
@@ -83,6 +86,14 @@ final class DeepLift {
             NDArray deltaIn = step.input().sub(referenceInput(step));
             NDArray deltaOut = step.output().sub(reference.get(step.node().name()));
             return secantOr(super.activation(step, a, g), g.mul(deltaOut), deltaIn);
+        }
+
+        /** A clip (ReLU6, hardtanh) is an element-wise activation too. */
+        @Override
+        protected NDArray clip(NodeStep step, Layer.Clip c, NDArray g) {
+            NDArray deltaIn = step.input().sub(referenceInput(step));
+            NDArray deltaOut = step.output().sub(reference.get(step.node().name()));
+            return secantOr(super.clip(step, c, g), g.mul(deltaOut), deltaIn);
         }
 
         private NDArray referenceInput(NodeStep step) {
