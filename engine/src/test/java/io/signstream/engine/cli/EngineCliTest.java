@@ -102,6 +102,18 @@ class EngineCliTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("gradient_x_sign_mu_neg_0_5"));
         assertTrue(r.out().contains("lrpsign_epsilon_0_25_std_x_mu_neg_0_5"));
+        assertTrue(r.out().contains("deeplift_x_sign") && r.out().contains("reference_inputs=0"), r.out());
+        assertTrue(r.out().contains("guided_grad_cam_MNISTCNN") && r.out().contains("random_uniform"), r.out());
+    }
+
+    /** The last catalogue names explain like any other (their maps are checked in CatalogueMapsTest). */
+    @Test
+    void deepliftGuidedGradCamAndRandomUniformExplain() throws Exception {
+        Result r = explain("--method", "deeplift,guided_grad_cam,random_uniform", "--target", "3");
+        assertEquals(0, r.code(), r.err());
+        for (String m : List.of("deeplift", "guided_grad_cam", "random_uniform")) {
+            assertEquals(256, NpyFile.read(tmp.resolve("maps").resolve(m + ".npy")).data().length, m);
+        }
     }
 
     @Test
