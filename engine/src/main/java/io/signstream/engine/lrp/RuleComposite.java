@@ -189,6 +189,84 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
         return GradientPropagation.sumToShape(r, step.input().getShape());
     }
 
+    /** Bounded activations (ReLU6, hardtanh) pass relevance unchanged, like every activation (Zennit's Pass). */
+    @Override
+    protected NDArray clip(NodeStep step, Layer.Clip c, NDArray r) {
+        return r;
+    }
+
+    /**
+     * A gate x ⊙ g (squeeze-excitation): all relevance to the value operand, the gate held constant (AttnLRP
+     * Prop. 3.2 with the gate as a constant). Without a gate the product is bilinear: AttnLRP's uniform rule,
+     * half to each operand (Prop. 3.2), each share summed back over the axes it was broadcast along.
+     */
+    @Override
+    protected NDArray[] multiply(NodeStep step, Layer.Multiply m, NDArray r) {
+        NDArray a = step.inputs().get(0);
+        NDArray b = step.inputs().get(1);
+        if (m.gate() == 1) {
+            return new NDArray[] {GradientPropagation.sumToShape(r, a.getShape()), null};
+        }
+        if (m.gate() == 0) {
+            return new NDArray[] {null, GradientPropagation.sumToShape(r, b.getShape())};
+        }
+        NDArray half = r.mul(0.5f);
+        return new NDArray[] {GradientPropagation.sumToShape(half, a.getShape()),
+            GradientPropagation.sumToShape(half, b.getShape())};
+    }
+
+    /** A quotient by a computed tensor: the denominator is held constant, the numerator takes all relevance. */
+    @Override
+    protected NDArray[] divide(NodeStep step, NDArray r) {
+        return new NDArray[] {GradientPropagation.sumToShape(r, step.inputs().get(0).getShape()), null};
+    }
+
+    /** A difference a − b by the z-rule of the sum a + (−b): R_a = a ⊙ s, R_b = −b ⊙ s, s = SafeDivide(R, a − b). */
+    @Override
+    protected NDArray[] subtract(NodeStep step, NDArray r) {
+        NDArray s = Stabiliser.safeDivide(r, step.output());
+        NDArray a = step.inputs().get(0);
+        NDArray b = step.inputs().get(1);
+        return new NDArray[] {GradientPropagation.sumToShape(a.mul(s), a.getShape()),
+            GradientPropagation.sumToShape(b.neg().mul(s), b.getShape())};
+    }
+
+    /**
+     * AttnLRP's rule for the bilinear product O = A·B (Prop. 3.3): the z-rule over the sum, then the uniform rule on
+     * each product term: s = SafeDivide(R, 2·O), R_A = A ⊙ (s·Bᵀ), R_B = B ⊙ (Aᵀ·s).
+     */
+    @Override
+    protected NDArray[] matMul(NodeStep step, NDArray r) {
+        NDArray a = step.inputs().get(0);
+        NDArray b = step.inputs().get(1);
+        NDArray s = Stabiliser.safeDivide(r, step.output().mul(2f));
+        return new NDArray[] {GradientPropagation.sumToShape(a.mul(s.matMul(swapLastTwo(b))), a.getShape()),
+            GradientPropagation.sumToShape(b.mul(swapLastTwo(a).matMul(s)), b.getShape())};
+    }
+
+    /**
+     * AttnLRP's softmax rule (Prop. 3.1, deep Taylor decomposition at x with the bias kept):
+     * R_in = x ⊙ (R − s ⊙ Σ_axis R). Not conservative: Σ R_in = Σ x ⊙ R − (Σ x ⊙ s)(Σ R) per row.
+     */
+    @Override
+    protected NDArray softmax(NodeStep step, Layer.Softmax sm, NDArray r) {
+        int axis = sm.axis() < 0 ? sm.axis() + r.getShape().dimension() : sm.axis();
+        return step.input().mul(r.sub(step.output().mul(r.sum(new int[] {axis}, true))));
+    }
+
+    /** LayerNorm by the identity rule, the mean and variance held constant (AttnLRP Prop. 3.4): R_in = R. */
+    @Override
+    protected NDArray layerNorm(NodeStep step, Layer.LayerNorm ln, NDArray r) {
+        return r;
+    }
+
+    /** A mean by the z-rule (like global average pooling): R_in = x ⊙ SafeDivide(R, mean) / n. */
+    @Override
+    protected NDArray reduceMean(NodeStep step, Layer.ReduceMean rm, NDArray r) {
+        NDArray s = Stabiliser.safeDivide(r, step.output());
+        return step.input().mul(super.reduceMean(step, rm, s));
+    }
+
     /**
      * Builds a composite: a rule per layer type (Dense, Conv), optionally per node name, and an input-layer rule.
      *
