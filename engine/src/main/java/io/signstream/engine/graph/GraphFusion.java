@@ -15,6 +15,7 @@ import java.util.Set;
  * <li>{@code (x * (Erf(x / √2) + 1)) * 0.5} → GELU (ONNX exports of {@code nn.GELU} before opset 20);</li>
  * <li>{@code (x − mean(x)) / √(mean((x − mean(x))²) + ε) [· γ] [+ β]} over the last axis → LayerNorm (ONNX
  * exports of {@code layer_norm} before opset 17);</li>
+ * <li>{@code MatMul(x, W) + b} → Dense with bias (ONNX exports of a Linear on (N, …, C) tensors);</li>
  * </ul>
  * and marks which operand of each remaining {@link Layer.Multiply} is a gate (the output of a sigmoid or hard
  * sigmoid: squeeze-excitation). The fused graph computes the same function, so the gradient is unchanged; what
@@ -64,7 +65,26 @@ public final class GraphFusion {
             gelu(n, op);
         } else if (n.layer() instanceof Layer.Divide) {
             layerNorm(n);
+        } else if (n.layer() instanceof Layer.Dense d && d.bias() == null) {
+            denseBias(n, d);
         }
+    }
+
+    /**
+     * A Dense without bias whose only reader adds a vector of its output length: the bias of an ONNX
+     * {@code MatMul + Add} (PyTorch's Linear on (N, …, C) tensors), put back into the layer so that LRP rules
+     * treat it as the layer's bias, as they do for the same Linear in TorchScript.
+     */
+    private void denseBias(Node dense, Layer.Dense d) {
+        Optional<Node> add = soleConsumer(dense).filter(n -> n.layer() instanceof Layer.ConstantOp op
+                && op.op() == ConstantOpKind.ADD && isLastAxisConstant(n, ConstantOpKind.ADD)
+                && op.constant().size() == d.outFeatures());
+        if (add.isEmpty() || dense.equals(graph.output())) {
+            return;
+        }
+        Weights bias = flat(((Layer.ConstantOp) add.get().layer()).constant());
+        removed.add(dense.name());
+        replaced.put(add.get().name(), new Node(add.get().name(), new Layer.Dense(d.weight(), bias), dense.input()));
     }
 
     /** Multiply(x, Sigmoid(x)) in either order, the sigmoid read by nothing else. */

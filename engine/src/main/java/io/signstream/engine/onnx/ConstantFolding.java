@@ -24,6 +24,94 @@ final class ConstantFolding {
         ops.put("Gather", ConstantFolding::gather);
         ops.put("Cast", ConstantFolding::cast);
         ops.put("Slice", ConstantFolding::slice);
+        ops.put("ConstantOfShape", ConstantFolding::constantOfShape);
+        ops.put("Equal", ConstantFolding::equal);
+        ops.put("Where", ConstantFolding::where);
+        ops.put("Expand", ConstantFolding::expand);
+    }
+
+    /** A constant of a known shape filled with one value (default float 0). */
+    static void constantOfShape(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        long[] shape = ctx.longs(node, 0, "shape");
+        if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+            throw ctx.unsupported(node, "the shape " + Arrays.toString(shape) + " depends on the batch size");
+        }
+        OnnxAttributes attrs = OnnxAttributes.of(node);
+        OnnxConstant fill = attrs.getTensor("value") != null
+                ? OnnxTensors.decode(attrs.getTensor("value"), "ConstantOfShape") : OnnxConstant.ofFloats(
+                        new long[0], new float[] {0f});
+        int n = (int) OnnxConstant.count(shape);
+        ctx.define(node, fill.pick(shape, new int[n]));
+    }
+
+    /** Element-wise equality of two constants (1 or 0), as shape arithmetic uses it. */
+    static void equal(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        OnnxConstant a = ctx.constant(node, 0, "left");
+        OnnxConstant b = ctx.constant(node, 1, "right");
+        try {
+            OnnxConstant r = OnnxConstant.broadcast(a, b, (x, y) -> x == y ? 1 : 0);
+            ctx.define(node, OnnxConstant.ofLongs(r.shape(), toLongs(r)));
+        } catch (IllegalArgumentException e) {
+            throw ctx.unsupported(node, "cannot fold: " + e.getMessage());
+        }
+    }
+
+    /** Where on constants of one shape (the shape arithmetic of an expand). */
+    static void where(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        OnnxConstant c = ctx.constant(node, 0, "condition");
+        OnnxConstant a = ctx.constant(node, 1, "x");
+        OnnxConstant b = ctx.constant(node, 2, "y");
+        if (!Arrays.equals(c.shape(), a.shape()) || !Arrays.equals(c.shape(), b.shape())
+                || a.isInteger() != b.isInteger()) {
+            throw ctx.unsupported(node, "Where is folded only on constants of one shape and type");
+        }
+        int[] pick = new int[c.size()];
+        boolean[] fromA = new boolean[c.size()];
+        for (int i = 0; i < pick.length; i++) {
+            fromA[i] = c.get(i) != 0;
+            pick[i] = i;
+        }
+        OnnxConstant fa = a.pick(a.shape(), pick);
+        OnnxConstant fb = b.pick(b.shape(), pick);
+        if (a.isInteger()) {
+            long[] out = new long[pick.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (long) (fromA[i] ? fa.get(i) : fb.get(i));
+            }
+            ctx.define(node, OnnxConstant.ofLongs(c.shape(), out));
+        } else {
+            float[] out = new float[pick.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) (fromA[i] ? fa.get(i) : fb.get(i));
+            }
+            ctx.define(node, OnnxConstant.ofFloats(c.shape(), out));
+        }
+    }
+
+    /** Expand of a constant to a known shape (numpy broadcasting, 1 keeps the dimension). */
+    static void expand(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        if (ctx.value(node, 0) instanceof GraphTensor) {
+            throw ctx.unsupported(node, "Expand of a tensor computed from the model input is not supported");
+        }
+        OnnxConstant data = ctx.constant(node, 0, "input");
+        long[] shape = ctx.longs(node, 1, "shape");
+        if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+            throw ctx.unsupported(node, "the target shape " + Arrays.toString(shape) + " depends on the batch size");
+        }
+        try {
+            OnnxConstant ones = OnnxConstant.ofFloats(shape, new float[(int) OnnxConstant.count(shape)]);
+            ctx.define(node, OnnxConstant.broadcast(data, ones, (x, y) -> x + y));
+        } catch (IllegalArgumentException e) {
+            throw ctx.unsupported(node, "cannot fold: " + e.getMessage());
+        }
+    }
+
+    private static long[] toLongs(OnnxConstant c) {
+        long[] out = new long[c.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (long) c.get(i);
+        }
+        return out;
     }
 
     static void constant(OnnxProto.Node node, ImportContext ctx) throws ExplainException {

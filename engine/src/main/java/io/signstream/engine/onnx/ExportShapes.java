@@ -143,8 +143,23 @@ final class ExportShapes {
                 out[i - 1] += pads[i] + pads[rank + i];
             }
             return out;
-        } else if (layer instanceof Layer.Activation || layer instanceof Layer.Identity) {
+        } else if (layer instanceof Layer.Activation || layer instanceof Layer.Identity || layer instanceof Layer.Clip
+                || layer instanceof Layer.Softmax) {
             return x;
+        } else if (layer instanceof Layer.Multiply || layer instanceof Layer.Divide
+                || layer instanceof Layer.Subtract) {
+            long[] y = shapes.get(n.inputs().get(1));
+            long[] out = TensorOps.broadcastShape(x, y);
+            if (out == null || x.length != y.length) {
+                throw fail(n, "operands of sample shapes " + Arrays.toString(x) + " and " + Arrays.toString(y)
+                        + " do not broadcast");
+            }
+            return out;
+        } else if (layer instanceof Layer.MatMul) {
+            long[] y = shapes.get(n.inputs().get(1));
+            long[] out = x.clone();
+            out[out.length - 1] = y[y.length - 1];
+            return out;
         }
         throw fail(n, "layer type " + layer.kind() + " has no ONNX translation");
     }

@@ -149,6 +149,19 @@ final class ImportContext {
         return out;
     }
 
+    /**
+     * Adds a helper graph node that the ONNX node needs besides its output (a constant repeated over the batch),
+     * named after the node's output with a suffix.
+     */
+    GraphTensor emitExtra(OnnxProto.Node node, String suffix, Layer layer, long[] shape, GraphTensor... inputs) {
+        String id = node.getOutput(0) + "/" + suffix;
+        List<String> ins = Arrays.stream(inputs).map(GraphTensor::id).toList();
+        nodes.add(new PendingNode(id, layer, ins, "", node.getOpType()));
+        GraphTensor out = new GraphTensor(id, shape);
+        values.put(id, out);
+        return out;
+    }
+
     private void checkOnlyFirstOutputRead(OnnxProto.Node node) throws ExplainException {
         if (node.getOutputCount() == 0 || node.getOutput(0).isEmpty()) {
             throw corrupt(node, "has no output");

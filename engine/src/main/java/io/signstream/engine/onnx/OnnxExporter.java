@@ -326,6 +326,19 @@ public final class OnnxExporter {
                         .addAttribute(string("mode", "constant"));
             } else if (layer instanceof Layer.Identity) {
                 b = node("Identity", name, List.of(x), out);
+            } else if (layer instanceof Layer.Clip c) {
+                b = node("Clip", name, List.of(x, init(n, "min", new Weights(new float[] {c.min()}, new long[0])),
+                        init(n, "max", new Weights(new float[] {c.max()}, new long[0]))), out);
+            } else if (layer instanceof Layer.Multiply) {
+                b = node("Mul", name, ins, out);
+            } else if (layer instanceof Layer.Divide) {
+                b = node("Div", name, ins, out);
+            } else if (layer instanceof Layer.Subtract) {
+                b = node("Sub", name, ins, out);
+            } else if (layer instanceof Layer.MatMul) {
+                b = node("MatMul", name, ins, out);
+            } else if (layer instanceof Layer.Softmax s) {
+                b = node("Softmax", name, List.of(x), out).addAttribute(integer("axis", s.axis()));
             } else {
                 throw new ExplainException(Kind.UNSUPPORTED_MODEL, "cannot export node '" + n.name() + "' ("
                         + layer.kind() + ") to ONNX: no translation");

@@ -28,7 +28,8 @@ final class OnnxOpTranslator {
             String op = domain.isEmpty() || domain.equals("ai.onnx") ? node.getOpType()
                     : domain + "." + node.getOpType();
             throw new ExplainException(Kind.UNSUPPORTED_MODEL, "unsupported ONNX op '" + op + "' in node '"
-                    + ImportContext.displayName(node) + "' (supported: " + String.join(", ", ops.keySet()) + ")");
+                    + ImportContext.displayName(node) + "'" + OnnxOpHints.describe(node, node.getOpType())
+                    + " (supported: " + String.join(", ", ops.keySet()) + ")");
         }
         t.translate(node, ctx);
     }

@@ -180,7 +180,9 @@ final class ShapeOps {
         }
         GraphTensor x = (GraphTensor) v;
         if (perm[0] != 0) {
-            throw ctx.unsupported(node, "perm " + Arrays.toString(perm) + " moves the batch axis");
+            throw ctx.unsupported(node, "perm " + Arrays.toString(perm) + " moves the batch axis"
+                    + (perm[1] == 0 ? " (the sequence-first layout inside PyTorch's nn.MultiheadAttention)" : "")
+                    + "; the graph keeps the batch on axis 0, so this model cannot be imported");
         }
         long[] out = new long[rank];
         for (int i = 0; i < rank; i++) {
@@ -213,10 +215,27 @@ final class ShapeOps {
             }
             return;
         }
-        if (!parts.stream().allMatch(p -> p instanceof GraphTensor)) {
-            throw ctx.unsupported(node, "Concat of constants with computed tensors is not supported");
+        GraphTensor someTensor = (GraphTensor) parts.stream().filter(p -> p instanceof GraphTensor).findFirst()
+                .orElseThrow();
+        List<GraphTensor> tensors = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i) instanceof GraphTensor t) {
+                tensors.add(t);
+                continue;
+            }
+            // a constant of one sample concatenated to every sample (ViT's class token, expanded to a batch of 1)
+            OnnxConstant c = (OnnxConstant) parts.get(i);
+            if (c.rank() != someTensor.rank() || c.shape()[0] != 1 || c.dependsOnBatchSize()) {
+                throw ctx.unsupported(node, "Concat of the constant of shape " + Arrays.toString(c.shape())
+                        + " with computed tensors is supported only for a constant of one sample (batch axis 1)");
+            }
+            long[] sample = Arrays.copyOfRange(c.shape(), 1, c.rank());
+            long[] full = c.shape().clone();
+            full[0] = GraphTensor.BATCH;
+            io.signstream.engine.graph.Weights w = c.toWeights();
+            tensors.add(ctx.emitExtra(node, "constant" + i, new Layer.BatchConstant(
+                    new io.signstream.engine.graph.Weights(w.data(), sample)), full, someTensor));
         }
-        List<GraphTensor> tensors = parts.stream().map(p -> (GraphTensor) p).toList();
         GraphTensor first = tensors.get(0);
         int axis = normalizeAxis(node, ctx, attrs.getInt("axis", 0), first.rank());
         if (axis == 0) {

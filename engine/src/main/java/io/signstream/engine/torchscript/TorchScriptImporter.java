@@ -1295,7 +1295,9 @@ public final class TorchScriptImporter {
 
         private Unsupported fail(String detail) {
             return Interpreter.unsupported("call torch." + op + (detail == null ? "" : " (" + detail + ")") + " in "
-                    + in.frame().describe());
+                    + in.frame().describe() + (detail == null ? ": no graph layer computes it; instead, replace the "
+                    + "module with a supported one (docs/methods.md lists the layers) or try the model's ONNX export"
+                    : ""));
         }
 
         private Unsupported shape(String detail) {

@@ -3,6 +3,7 @@ package io.signstream.engine.architectures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.api.Explainer;
 import io.signstream.engine.api.RelevanceMap;
 import io.signstream.engine.backend.DeviceChoice;
@@ -35,6 +36,9 @@ class ArchitectureMapsTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (String model : Architectures.NAMES) {
+            if (model.equals("vit")) {
+                continue; // see visionTransformerFailsWithOneLineNamingWhatIsMissing
+            }
             for (String format : Architectures.FORMATS) {
                 for (EngineKind engine : EngineKind.values()) {
                     out.add(Arguments.of(model, format, engine));
@@ -83,6 +87,40 @@ class ArchitectureMapsTest {
         System.out.printf(Locale.ROOT, "ARCHITECTURE-TABLE %s %s %s: %d/%d maps within tolerance, worst %.2e%n",
                 model, format, engine.id(), within, total, worst);
         assertTrue(failures.isEmpty(), model + " " + format + " " + engine + ": " + failures);
+    }
+
+    /**
+     * The small ViT does not import yet: its nn.MultiheadAttention works sequence-first (the ONNX export transposes
+     * the batch axis away and bakes batch 1 into its reshapes; the trace computes head sizes with floor_divide),
+     * and the graph keeps the batch on axis 0. Both formats fail on both engines with one line that names the op,
+     * the node and the module.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("formatsAndEngines")
+    void visionTransformerFailsWithOneLineNamingWhatIsMissing(String format, EngineKind engine) throws Exception {
+        NpyArray x = Architectures.npy("vit", "input.npy");
+        try (Explainer ex = Explainer.open(Architectures.file("vit", format), engine, DeviceChoice.CPU)) {
+            ExplainException e = org.junit.jupiter.api.Assertions.assertThrows(ExplainException.class,
+                    () -> ex.explain(x, null, "gradient", Map.of()));
+            assertEquals(ExplainException.Kind.UNSUPPORTED_MODEL, e.kind());
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            String expected = format.endsWith(".onnx") ? "self_attention/Transpose' (Transpose): perm [1, 0, 2] "
+                    + "moves the batch axis" : "call torch.floor_divide in the root module (VisionTransformer)";
+            assertTrue(e.getMessage().contains(expected), e.getMessage());
+        } catch (ExplainException e) {
+            // ONNX graphs are imported on open: the same one line
+            assertTrue(format.endsWith(".onnx") && e.getMessage().contains("moves the batch axis"), e.getMessage());
+        }
+    }
+
+    static Stream<Arguments> formatsAndEngines() {
+        List<Arguments> out = new ArrayList<>();
+        for (String format : Architectures.FORMATS) {
+            for (EngineKind engine : EngineKind.values()) {
+                out.add(Arguments.of(format, engine));
+            }
+        }
+        return out.stream();
     }
 
     static double maxAbsDiff(float[] a, float[] b) {

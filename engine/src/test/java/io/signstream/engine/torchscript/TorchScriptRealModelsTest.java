@@ -128,25 +128,25 @@ class TorchScriptRealModelsTest {
 
     @Test
     void unsupportedOperationNamesTheCallAndModuleWhileAutogradStillWorks() throws Exception {
-        // mlp.pt with its first ReLU module (layers.1, class ReLU) computing GELU instead: valid TorchScript that
+        // mlp.pt with its first ReLU module (layers.1, class ReLU) computing ELU instead: valid TorchScript that
         // libtorch compiles, but no graph layer exists for it
         Path mlp = TorchScriptFixtures.root().resolve("mlp").resolve("mlp.pt");
-        Path gelu = TinyTorchScript.copyEdited(mlp, dir.resolve("mlp_gelu.pt"), entries -> {
+        Path elu = TinyTorchScript.copyEdited(mlp, dir.resolve("mlp_elu.pt"), entries -> {
             String key = "mlp/code/__torch__/torch/nn/modules/activation.py";
             String code = new String(entries.get(key), StandardCharsets.UTF_8);
             assertTrue(code.contains("torch.relu(argument_1)"));
-            entries.put(key, code.replace("torch.relu(argument_1)", "torch.gelu(argument_1)")
+            entries.put(key, code.replace("torch.relu(argument_1)", "torch.elu(argument_1)")
                     .getBytes(StandardCharsets.UTF_8));
             entries.remove(key + ".debug_pkl"); // its source ranges describe the old text
         });
         ExplainException e = assertThrows(ExplainException.class,
-                () -> TorchScriptImporter.read(gelu, new long[] {20}));
+                () -> TorchScriptImporter.read(elu, new long[] {20}));
         assertEquals(ExplainException.Kind.UNSUPPORTED_MODEL, e.kind());
-        assertTrue(e.getMessage().contains("torch.gelu"), e.getMessage());
+        assertTrue(e.getMessage().contains("torch.elu"), e.getMessage());
         assertTrue(e.getMessage().contains("'layers.1'"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
 
-        try (TorchScriptModel model = TorchScriptModel.load(gelu); NDManager m = backend.newManager()) {
+        try (TorchScriptModel model = TorchScriptModel.load(elu); NDManager m = backend.newManager()) {
             NDArray x = TorchScriptFixtures.load(m, TorchScriptFixtures.root().resolve("mlp/x0/input.npy"));
             NDArray seed = oneHot(m, 3, 0);
             float[] grad = model.inputGradient(x, seed).toFloatArray();
@@ -164,7 +164,7 @@ class TorchScriptRealModelsTest {
                 worst = Math.max(worst, Math.abs((fp - fm) / (2 * h) - grad[i]));
             }
             double rel = worst / maxAbs(grad);
-            report("mlp_gelu", "autograd vs central differences (rel)", rel);
+            report("mlp_elu", "autograd vs central differences (rel)", rel);
             assertTrue(rel < 1e-2, "autograd vs finite differences " + rel);
         }
     }
