@@ -77,7 +77,7 @@ public class MapsPerSecondBenchmark {
      * integrated gradients minutes, so it runs with fewer iterations ({@link RunBenchmarks}) or on request,
      * {@code -p workload=vgg16/4 -wi 1 -w 1s -i 2 -r 1s}.
      */
-    @Param({"small_vgg/32", "digits_cnn/4", "digits_cnn/256"})
+    @Param({"small_vgg/32", "digits_cnn/4", "digits_cnn/64", "digits_cnn/256"})
     public String workload;
 
     @Param({"pytorch", "tensorflow"})

@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -cp benchmarks/target/benchmarks.jar io.signstream.benchmarks.RunBenchmarks [options]
  *   --out DIR                 where the JSON results and ratios.md go (default: jmh-results)
  *   --engines a,b             default pytorch,tensorflow
- *   --workloads w,...         fixture workloads, model/batch (default small_vgg/32,digits_cnn/4,digits_cnn/256)
+ *   --workloads w,...         fixture workloads, model/batch (default small_vgg/32,digits_cnn/4,digits_cnn/64,digits_cnn/256)
  *   --ig-steps N              integrated-gradients steps for the fixture workloads (default 50)
  *   --vgg16-ig-steps N        integrated-gradients steps on VGG16 (default 0: IG left out on VGG16, where one
  *                             call costs about N gradient maps, minutes on 2 cores)
@@ -51,7 +51,7 @@ public final class RunBenchmarks {
     public static void main(String[] args) throws RunnerException, IOException {
         Path out = Path.of("jmh-results");
         List<String> engines = List.of("pytorch", "tensorflow");
-        List<String> workloads = List.of("small_vgg/32", "digits_cnn/4", "digits_cnn/256");
+        List<String> workloads = List.of("small_vgg/32", "digits_cnn/4", "digits_cnn/64", "digits_cnn/256");
         int igSteps = 50;
         int vggIgSteps = 0;
         int vggWarmups = 1;

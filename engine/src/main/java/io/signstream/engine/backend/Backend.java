@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
 
 /**
  * The engine-specific part of SignStream: the few operations that DJL does not offer uniformly on every engine.
@@ -76,6 +77,23 @@ public interface Backend extends AutoCloseable {
      */
     default NDArray where(NDArray condition, NDArray a, NDArray b) {
         return NDArrays.where(condition, a, b);
+    }
+
+    /**
+     * Max pooling by the engine's own kernel, or null where the backend has none for this geometry; the caller then
+     * computes it with depthwise convolutions ({@code exec.Pooling}). Same contract as that: x (N, C, spatial...),
+     * padding counts as −∞.
+     */
+    default NDArray maxPool(NDArray x, PoolSpec spec) {
+        return null;
+    }
+
+    /**
+     * The transpose of {@link #maxPool} by the engine's own kernel (upstream routed to the <em>first</em> maximum of
+     * each window in row-major order), or null where {@link #maxPool} has none.
+     */
+    default NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
+        return null;
     }
 
     @Override

@@ -32,6 +32,26 @@ public final class Backends {
         }
     }
 
+    /**
+     * Sets the intra-op thread count of both engines, for the engines this process has not started yet
+     * ({@code ai.djl.pytorch.num_threads}, {@code ai.djl.tensorflow.num_intraop_threads}); libtorch, which can
+     * change it at run time, also takes it at once if it is already running.
+     */
+    public static void setIntraOpThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        String n = Integer.toString(threads);
+        System.setProperty("ai.djl.pytorch.num_threads", n);
+        System.setProperty("ai.djl.tensorflow.num_intraop_threads", n);
+        if (torchStarted) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+    }
+
+    /** Set once the first PyTorch backend exists (libtorch's thread pool can be resized from then on). */
+    private static volatile boolean torchStarted;
+
     public static Backend open(EngineKind kind, DeviceChoice choice) {
         if (kind == EngineKind.TENSORFLOW) {
             TensorFlowNatives.ensureLibraryPath();
@@ -40,7 +60,11 @@ public final class Backends {
         }
         Device device = choice.resolve(kind);
         return switch (kind) {
-            case PYTORCH -> new PyTorchBackend(device);
+            case PYTORCH -> {
+                PyTorchBackend b = new PyTorchBackend(device);
+                torchStarted = true;
+                yield b;
+            }
             case TENSORFLOW -> new TensorFlowBackend(device);
         };
     }

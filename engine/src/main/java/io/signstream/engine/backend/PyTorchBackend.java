@@ -5,7 +5,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
 
 /**
  * The PyTorch backend: convolution and its transpose come straight from libtorch through DJL's NDArray
@@ -16,6 +19,8 @@ public final class PyTorchBackend implements Backend {
     private final Engine engine;
     private final Device device;
     private final NDManager root;
+    /** Flipped, transposed kernels for {@link #convTranspose}, one per weight array. */
+    private final DerivedWeights flipped = new DerivedWeights();
 
     public PyTorchBackend(Device device) {
         this.engine = Engine.getEngine(EngineKind.PYTORCH.djlName());
@@ -60,7 +65,63 @@ public final class PyTorchBackend implements Backend {
      */
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        return TransposedConvolution.apply(this, g, w, spec, inputShape);
+        NDArray kernel = flipped.get(w, a -> TransposedConvolution.flippedTransposedKernel(a, spec.groups()));
+        int[] pads = TransposedConvolution.symmetricPadding(w.getShape(), spec, g.getShape(), inputShape);
+        if (pads == null) {
+            return TransposedConvolution.apply(this, g, w, kernel, spec, inputShape);
+        }
+        // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal
+        int k = spec.spatialRank();
+        int[] ones = new int[k];
+        java.util.Arrays.fill(ones, 1);
+        return conv(g, kernel, null, new ConvSpec(ones, pads, pads, spec.dilations(), spec.groups()));
+    }
+
+    /** libtorch's max_pool for symmetric padding of at most half the window (libtorch's own limit). */
+    @Override
+    public NDArray maxPool(NDArray x, PoolSpec spec) {
+        if (!nativePool(spec)) {
+            return null;
+        }
+        return x.getNDArrayInternal().maxPool(new Shape(toLong(spec.kernel())), new Shape(toLong(spec.strides())),
+                new Shape(toLong(spec.padBegin())), false);
+    }
+
+    /**
+     * libtorch's max-pool gradient, whose CPU kernel keeps the first maximum of a window (a later value must be
+     * strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through libtorch's autograd for
+     * this one op: grad mode is switched on for the calling thread only (libtorch keeps it per thread) around a
+     * detached copy of x, so no DJL gradient collector and no process-wide lock is involved.
+     */
+    @Override
+    public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
+        if (!nativePool(spec)) {
+            return null;
+        }
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager scope = x.getManager().newSubManager()) {
+            PtNDArray leaf = JniUtils.detachGradient((PtNDArray) x);
+            leaf.attach(scope);
+            JniUtils.attachGradient(leaf, true);
+            PtNDArray pooled = (PtNDArray) maxPool(leaf, spec);
+            pooled.attach(scope);
+            JniUtils.backward(pooled, (PtNDArray) upstream, false, false);
+            PtNDArray grad = JniUtils.getGradient(leaf);
+            grad.attach(upstream.getManager());
+            return grad;
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    private static boolean nativePool(PoolSpec spec) {
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            if (spec.padBegin()[i] != spec.padEnd()[i] || 2 * spec.padBegin()[i] > spec.kernel()[i]) {
+                return false;
+            }
+        }
+        return spec.spatialRank() <= 3;
     }
 
     private NDArray padSpatial(NDArray x, ConvSpec spec) {

@@ -15,8 +15,9 @@ import io.signstream.engine.graph.ConvSpec;
  * convolution, its transpose and padding run as raw TensorFlow ops executed eagerly (see {@link TfRawOp} and
  * {@link TensorFlowConvolution}).
  *
- * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes happen inside each call,
- * because TensorFlow's CPU convolution kernels only accept NHWC.
+ * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes of the signal happen
+ * inside each call, because TensorFlow's CPU convolution kernels only accept NHWC. Filters are rearranged into
+ * TensorFlow's layout once per weight array and kept ({@link DerivedWeights}).
  *
  * <p>Opening the backend switches DJL's TensorFlow engine to a synchronous eager context ({@link TfSyncContext}):
  * with DJL's default asynchronous one, a single failing op would make every later TensorFlow op of the process
@@ -26,6 +27,8 @@ final class TensorFlowBackend implements Backend {
 
     private final Device device;
     private final NDManager root;
+    /** Kernels in TensorFlow's filter layout, one per weight array (see {@link DerivedWeights}). */
+    private final DerivedWeights filters = new DerivedWeights();
 
     TensorFlowBackend(Device device) {
         // Must precede the first touch of the engine, or DJL tries to download the natives.
@@ -53,12 +56,22 @@ final class TensorFlowBackend implements Backend {
 
     @Override
     public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
-        return TensorFlowConvolution.conv(x, w, bias, spec);
+        return TensorFlowConvolution.conv(x, w, bias, spec, filters);
     }
 
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape);
+        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters);
+    }
+
+    @Override
+    public NDArray maxPool(NDArray x, io.signstream.engine.graph.PoolSpec spec) {
+        return TensorFlowConvolution.maxPool(x, spec);
+    }
+
+    @Override
+    public NDArray maxPoolBackward(NDArray x, io.signstream.engine.graph.PoolSpec spec, NDArray upstream) {
+        return TensorFlowConvolution.maxPoolBackward(x, spec, upstream);
     }
 
     /** One PadV2 op instead of the default's concatenations. */

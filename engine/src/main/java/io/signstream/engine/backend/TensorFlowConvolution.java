@@ -40,6 +40,13 @@ final class TensorFlowConvolution {
     }
 
     static NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
+        return conv(x, w, bias, spec, null);
+    }
+
+    /**
+     * @param filters where the filter in TensorFlow's layout is kept across calls (null: derived per call)
+     */
+    static NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec, DerivedWeights filters) {
         checkConv(x.getShape(), w, spec);
         if (bias != null && bias.getShape().size() != w.getShape().get(0)) {
             throw new IllegalArgumentException("bias " + bias.getShape() + " does not match " + w.getShape().get(0)
@@ -49,16 +56,17 @@ final class TensorFlowConvolution {
         NDManager out = x.getManager();
         long cin = x.getShape().get(1);
         int groups = spec.groups();
+        boolean depthwise = groups != 1 && groups == cin && geo.depthwiseSupported();
         try (NDManager s = out.newSubManager()) {
             NDArray xh = transpose(s, as4d(s, x), TO_NHWC);
-            NDArray w4 = dilate(s, as4d(s, w), geo);
+            NDArray filter = filter(s, w, geo, depthwise, cin, filters);
             NDArray yh;
             if (groups == 1) {
-                yh = conv2d(s, xh, transpose(s, w4, TO_HWIO), geo);
-            } else if (groups == cin && geo.depthwiseSupported()) {
-                yh = depthwise(s, xh, depthwiseFilter(s, w4, cin), geo);
+                yh = conv2d(s, xh, filter, geo);
+            } else if (depthwise) {
+                yh = depthwise(s, xh, filter, geo);
             } else {
-                yh = groupedConv(s, xh, transpose(s, w4, TO_HWIO), groups, geo);
+                yh = groupedConv(s, xh, filter, groups, geo);
             }
             if (bias != null) {
                 yh = TfRawOp.of(s, "BiasAdd").input(yh).input(bias).attr("data_format", "NHWC").run();
@@ -68,6 +76,11 @@ final class TensorFlowConvolution {
     }
 
     static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+        return convTranspose(g, w, spec, inputShape, null);
+    }
+
+    /** @param filters as for {@link #conv(NDArray, NDArray, NDArray, ConvSpec, DerivedWeights)} */
+    static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape, DerivedWeights filters) {
         Shape expected = checkConv(inputShape, w, spec);
         if (!g.getShape().equals(expected)) {
             throw new IllegalArgumentException("the signal " + g.getShape() + " is not the shape " + expected
@@ -81,17 +94,17 @@ final class TensorFlowConvolution {
         long h = oneD ? 1 : inputShape.get(2);
         long wd = oneD ? inputShape.get(2) : inputShape.get(3);
         int groups = spec.groups();
+        boolean depthwise = groups != 1 && groups == cin && geo.depthwiseSupported();
         try (NDManager s = out.newSubManager()) {
             NDArray gh = transpose(s, as4d(s, g), TO_NHWC);
-            NDArray w4 = dilate(s, as4d(s, w), geo);
+            NDArray filter = filter(s, w, geo, depthwise, cin, filters);
             NDArray xh;
             if (groups == 1) {
-                xh = conv2dBackpropInput(s, sizes(s, n, h, wd, cin), transpose(s, w4, TO_HWIO), gh, geo);
-            } else if (groups == cin && geo.depthwiseSupported()) {
-                xh = depthwiseBackpropInput(s, sizes(s, n, h, wd, cin), depthwiseFilter(s, w4, cin), gh, geo);
+                xh = conv2dBackpropInput(s, sizes(s, n, h, wd, cin), filter, gh, geo);
+            } else if (depthwise) {
+                xh = depthwiseBackpropInput(s, sizes(s, n, h, wd, cin), filter, gh, geo);
             } else {
-                xh = groupedBackpropInput(s, gh, transpose(s, w4, TO_HWIO), groups,
-                        sizes(s, n, h, wd, cin / groups), geo);
+                xh = groupedBackpropInput(s, gh, filter, groups, sizes(s, n, h, wd, cin / groups), geo);
             }
             return toChannelsFirst(out, s, xh, spec.spatialRank());
         }
@@ -153,6 +166,61 @@ final class TensorFlowConvolution {
         }
     }
 
+    /**
+     * TensorFlow's MaxPool for 2-D pooling without padding (its CPU kernel is NHWC only, so x is transposed in and
+     * the result out), or null for other geometries.
+     */
+    static NDArray maxPool(NDArray x, io.signstream.engine.graph.PoolSpec spec) {
+        if (!nativePool(spec, x.getShape())) {
+            return null;
+        }
+        NDManager out = x.getManager();
+        try (NDManager s = out.newSubManager()) {
+            NDArray yh = pool(s, transpose(s, x, TO_NHWC), spec);
+            return transpose(out, yh, TO_NCHW);
+        }
+    }
+
+    /**
+     * TensorFlow's MaxPoolGrad, which routes each window's signal to its first maximum in row-major order (its CPU
+     * kernel replaces the running maximum only on a strictly greater value), or null where {@link #maxPool} is.
+     */
+    static NDArray maxPoolBackward(NDArray x, io.signstream.engine.graph.PoolSpec spec, NDArray upstream) {
+        if (!nativePool(spec, x.getShape())) {
+            return null;
+        }
+        NDManager out = upstream.getManager();
+        try (NDManager s = out.newSubManager()) {
+            NDArray xh = transpose(s, x, TO_NHWC);
+            NDArray yh = pool(s, xh, spec);
+            NDArray gh = transpose(s, upstream, TO_NHWC);
+            NDArray grad = TfRawOp.of(s, "MaxPoolGrad").input(xh).input(yh).input(gh)
+                    .attr("ksize", new long[] {1, spec.kernel()[0], spec.kernel()[1], 1})
+                    .attr("strides", new long[] {1, spec.strides()[0], spec.strides()[1], 1})
+                    .attr("padding", "VALID").attr("data_format", "NHWC").run();
+            return transpose(out, grad, TO_NCHW);
+        }
+    }
+
+    private static NDArray pool(NDManager m, NDArray xh, io.signstream.engine.graph.PoolSpec spec) {
+        return TfRawOp.of(m, "MaxPool").input(xh)
+                .attr("ksize", new long[] {1, spec.kernel()[0], spec.kernel()[1], 1})
+                .attr("strides", new long[] {1, spec.strides()[0], spec.strides()[1], 1})
+                .attr("padding", "VALID").attr("data_format", "NHWC").run();
+    }
+
+    private static boolean nativePool(io.signstream.engine.graph.PoolSpec spec, Shape x) {
+        if (spec.spatialRank() != 2 || x.dimension() != 4) {
+            return false;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (spec.padBegin()[i] != 0 || spec.padEnd()[i] != 0 || spec.kernel()[i] > x.get(2 + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static NDArray conv2d(NDManager m, NDArray xh, NDArray filter, Geometry geo) {
         return geo.apply(TfRawOp.of(m, "Conv2D").input(xh).input(filter)).run();
     }
@@ -202,6 +270,30 @@ final class TensorFlowConvolution {
     private static NDArray concatLastAxis(NDManager m, NDArray[] parts) {
         NDArray axis = m.create(parts[0].getShape().dimension() - 1);
         return TfRawOp.of(m, "ConcatV2").inputList(parts).input(axis).run();
+    }
+
+    /**
+     * The kernel in the layout of the op that runs it (HWIO, or depthwise (kh, kw, C, M)), dilation written out:
+     * from the cache when one is given, so a model's filters are rearranged once, not on every pass.
+     */
+    private static NDArray filter(NDManager scratch, NDArray w, Geometry geo, boolean depthwise, long cin,
+            DerivedWeights filters) {
+        if (filters == null) {
+            return filterOf(scratch, w, geo, depthwise, cin);
+        }
+        // the dilation and the op choice are fixed per layer, so one derived filter per weight array is enough
+        return filters.get(w, a -> {
+            try (NDManager s = a.getManager().newSubManager()) {
+                NDArray f = filterOf(s, a, geo, depthwise, cin);
+                f.attach(a.getManager());
+                return f;
+            }
+        });
+    }
+
+    private static NDArray filterOf(NDManager m, NDArray w, Geometry geo, boolean depthwise, long cin) {
+        NDArray w4 = dilate(m, as4d(m, w), geo);
+        return depthwise ? depthwiseFilter(m, w4, cin) : transpose(m, w4, TO_HWIO);
     }
 
     /** (C·M, 1, kh, kw) with row c·M + m to TensorFlow's depthwise filter (kh, kw, C, M). */

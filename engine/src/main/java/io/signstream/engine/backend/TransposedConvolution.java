@@ -20,6 +20,14 @@ final class TransposedConvolution {
     }
 
     static NDArray apply(Backend backend, NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+        return apply(backend, g, w, flippedTransposedKernel(w, spec.groups()), spec, inputShape);
+    }
+
+    /**
+     * As {@link #apply(Backend, NDArray, NDArray, ConvSpec, Shape)} with the kernel already flipped and transposed
+     * ({@link #flippedTransposedKernel}), which a caller may keep across calls.
+     */
+    static NDArray apply(Backend backend, NDArray g, NDArray w, NDArray flipped, ConvSpec spec, Shape inputShape) {
         int k = spec.spatialRank();
         NDArray signal = g;
         for (int i = 0; i < k; i++) {
@@ -38,11 +46,33 @@ final class TransposedConvolution {
         int[] ones = new int[k];
         java.util.Arrays.fill(ones, 1);
         ConvSpec plain = new ConvSpec(ones, new int[k], new int[k], spec.dilations(), spec.groups());
-        return backend.conv(signal, flippedTransposedKernel(w, spec.groups()), null, plain);
+        return backend.conv(signal, flipped, null, plain);
+    }
+
+    /**
+     * The padding of the equivalent ordinary convolution when it needs nothing else: stride 1 and the same amount
+     * on both sides of every axis (the usual "same" convolution). Null otherwise.
+     */
+    static int[] symmetricPadding(Shape wShape, ConvSpec spec, Shape gShape, Shape inputShape) {
+        int k = spec.spatialRank();
+        int[] pads = new int[k];
+        for (int i = 0; i < k; i++) {
+            if (spec.strides()[i] != 1) {
+                return null;
+            }
+            long reach = (wShape.get(2 + i) - 1) * spec.dilations()[i];
+            long left = reach - spec.padBegin()[i];
+            long right = inputShape.get(2 + i) + reach - (gShape.get(2 + i) + left);
+            if (left < 0 || left != right) {
+                return null;
+            }
+            pads[i] = (int) left;
+        }
+        return pads;
     }
 
     /** (Cout, Cin/g, k...) → (Cin, Cout/g, k...) with every spatial axis reversed. */
-    private static NDArray flippedTransposedKernel(NDArray w, int groups) {
+    static NDArray flippedTransposedKernel(NDArray w, int groups) {
         long[] dims = w.getShape().getShape().clone();
         long cout = dims[0];
         long cinPerGroup = dims[1];
@@ -64,6 +94,7 @@ final class TransposedConvolution {
         for (int i = 0; i < spatial.length; i++) {
             spatial[i] = 2 + i;
         }
+        // flip() of libtorch copies, so the result owns its memory (a strided view would slow every use)
         return w.reshape(new Shape(grouped)).transpose(perm).reshape(new Shape(out)).flip(spatial);
     }
 

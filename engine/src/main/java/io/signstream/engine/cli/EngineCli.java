@@ -6,13 +6,14 @@ import java.util.Map;
 
 /**
  * The engine's commands of the {@code signstream} command line: {@code explain}, {@code compare},
- * {@code convert}, {@code methods}. Exit codes: 0 success, 1 an input or model problem (one-line reason),
+ * {@code convert}, {@code methods}, {@code bench}. Exit codes: 0 success, 1 an input or model problem (one-line reason),
  * 2 a usage error.
  *
  * <pre>
  * ./signstream explain --model m.onnx --input x.npy --method gradient,lrp_epsilon_0_1 --out maps/
  * ./signstream convert --model m.pt --input x.npy --to onnx --out m.onnx
  * ./signstream compare --model m.pt --model m.onnx --input x.npy --method gradient --figure cmp.png
+ * ./signstream bench --model m.onnx --input-shape 3,32,32 --batch 32 --method gradient,lrp_epsilon_0_1
  * </pre>
  */
 public final class EngineCli {
@@ -24,14 +25,17 @@ public final class EngineCli {
                     + " [--engine pytorch|tensorflow ...] [--layout L ...] [--target N] [--param k=v ...]"
                     + " [--device cpu|auto|gpu] [--figure FILE.png]",
             "convert", "convert --model PATH --to onnx --out FILE [--input X.npy | --shape C,H,W] [--channels-first]",
-            "methods", "methods");
+            "methods", "methods",
+            "bench", "bench --model PATH (--input X.npy | --input-shape C,H,W) --batch N --method M1[,M2,...]"
+                    + " [--engine pytorch|tensorflow] [--threads T] [--seconds S] [--device cpu|auto|gpu]"
+                    + " [--param k=v ...]");
 
     private EngineCli() {
     }
 
     /** The engine's command names. */
     public static java.util.List<String> commands() {
-        return java.util.List.of("explain", "compare", "convert", "methods");
+        return java.util.List.of("explain", "compare", "convert", "methods", "bench");
     }
 
     /** The usage line of one command (without the program name). */
@@ -55,6 +59,8 @@ public final class EngineCli {
                     return new ConvertCommand(out).run(args);
                 case "methods":
                     return new MethodsCommand(out).run();
+                case "bench":
+                    return new BenchCommand(out, err).run(args);
                 default:
                     err.println("error: unknown command '" + command + "'");
                     return 2;

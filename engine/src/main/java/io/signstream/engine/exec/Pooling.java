@@ -25,11 +25,16 @@ public final class Pooling {
     }
 
     public static NDArray maxPool(Backend backend, NDArray x, PoolSpec spec) {
-        return windows(backend, x, spec).max(new int[] {2});
+        NDArray own = backend.maxPool(x, spec); // the engine's kernel where it has one: no window copies
+        return own != null ? own : windows(backend, x, spec).max(new int[] {2});
     }
 
     /** Routes {@code upstream} (pooled shape) to the first maximum of each window of {@code x}. */
     public static NDArray maxPoolBackward(Backend backend, NDArray x, PoolSpec spec, NDArray upstream) {
+        NDArray own = backend.maxPoolBackward(x, spec, upstream);
+        if (own != null) {
+            return own;
+        }
         NDArray patches = windows(backend, x, spec);
         NDArray max = patches.max(new int[] {2}, true);
         NDArray isMax = patches.eq(max).toType(DataType.FLOAT32, false);

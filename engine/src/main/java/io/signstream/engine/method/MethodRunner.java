@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  */
 public final class MethodRunner {
 
-    /** The most input elements one internal chunk of a path/noise method may hold (bounds memory). */
+    /** The most input elements one internal chunk of a one-pass method may hold (bounds memory). */
     static final long CHUNK_ELEMENTS = 1L << 22;
     static final int MAX_STEPS = 4096;
     static final int MAX_SAMPLES = 4096;
@@ -174,38 +174,64 @@ public final class MethodRunner {
         try (NDManager scope = model.backend().newManager()) {
             NDArray input = x.duplicate();
             input.attach(scope);
-            Activations acts = ForwardPass.run(model, input);
-            NDArray logits = acts.output();
-            NDArray seed = logitSeed ? Seeds.oneHotTimesLogit(logits, targets)
-                    : Seeds.oneHot(scope, targets, logits.getShape().get(1));
-            NDArray grad = ReversePass.toInput(model, acts, seed, rules);
+            NDArray grad = passInScope(model, input, targets, rules, logitSeed);
             grad.attach(caller);
             return grad;
         }
     }
 
-    /** x ⊙ (1/n) Σ_{i=0}^{n−1} G(i/(n−1)·x): zero baseline, both end points, equal weights. */
+    /** One forward and reverse pass over an input the current scope owns; the result stays in that scope. */
+    private static NDArray passInScope(BoundGraph model, NDArray input, int[] targets, Propagation rules,
+            boolean logitSeed) {
+        Activations acts = ForwardPass.run(model, input);
+        NDArray logits = acts.output();
+        NDArray seed = logitSeed ? Seeds.oneHotTimesLogit(logits, targets)
+                : Seeds.oneHot(input.getManager(), targets, logits.getShape().get(1));
+        return ReversePass.toInput(model, acts, seed, rules);
+    }
+
+    /**
+     * x ⊙ (1/n) Σ_{i=0}^{n−1} G(i/(n−1)·x): zero baseline, both end points, equal weights. The path points of a
+     * chunk are made by the engine in one broadcast (α (k, 1, ...) times x − baseline (1, N, ...)) in the chunk's
+     * own manager, so no copy passes through Java and none is duplicated for the pass.
+     */
     private static NDArray integratedGradients(BoundGraph model, NDArray x, int[] targets, MethodParams p)
             throws ExplainException {
         int steps = p.integer("steps", 50, 2, MAX_STEPS);
         double reference = p.number("reference_inputs", 0.0);
-        NDManager m = x.getManager();
+        NDManager caller = x.getManager();
         int n = (int) x.getShape().get(0);
-        NDArray baseline = x.zerosLike().add((float) reference);
-        NDArray diff = x.sub(baseline);
-        NDArray sum = x.zerosLike();
-        // Steps are batched: every sample's path points form one big batch, cut into bounded chunks.
-        int perChunk = Math.max(1, chunkSize(x) / Math.max(1, n));
+        NDArray baseline = reference == 0.0 ? null : x.zerosLike().add((float) reference);
+        NDArray diff = baseline == null ? x : x.sub(baseline);
+        NDArray diffRow = diff.expandDims(0);
+        NDArray baselineRow = baseline == null ? null : baseline.expandDims(0);
+        NDArray sum = null;
+        // Steps are batched: every sample's path points form one big batch, cut into chunks that fit in memory.
+        int perChunk = Math.max(1, ChunkPlan.rows(model, x) / Math.max(1, n));
+        long[] alphaDims = new long[x.getShape().dimension() + 1];
+        java.util.Arrays.fill(alphaDims, 1);
         for (int from = 0; from < steps; from += perChunk) {
             int to = Math.min(steps, from + perChunk);
-            NDList points = new NDList();
-            int[] t = new int[n * (to - from)];
+            int k = to - from;
+            int[] t = new int[n * k];
+            float[] alphas = new float[k];
             for (int i = from; i < to; i++) {
-                points.add(baseline.add(diff.mul((float) ((double) i / (steps - 1)))));
+                alphas[i - from] = (float) ((double) i / (steps - 1));
                 System.arraycopy(targets, 0, t, (i - from) * n, n);
             }
-            NDArray g = gradients(model, NDArrays.concat(points, 0), t, new GradientPropagation(), false);
-            sum = sum.add(g.reshape(shapeWithLead(to - from, x.getShape())).sum(new int[] {0}));
+            alphaDims[0] = k;
+            try (NDManager scope = model.backend().newManager()) {
+                NDArray alpha = scope.create(alphas, new Shape(alphaDims));
+                NDArray points = alpha.mul(diffRow);
+                if (baselineRow != null) {
+                    points = points.add(baselineRow);
+                }
+                points = points.reshape(concatDims((long) k * n, x.getShape()));
+                NDArray g = passInScope(model, points, t, new GradientPropagation(), false);
+                NDArray part = g.reshape(shapeWithLead(k, x.getShape())).sum(new int[] {0});
+                part.attach(caller);
+                sum = sum == null ? part : sum.add(part);
+            }
         }
         return diff.mul(sum.div((float) steps));
     }
@@ -227,7 +253,7 @@ public final class MethodRunner {
         float[] clean = x.toFloatArray();
         NDArray sum = x.zerosLike();
         NDArray sumSquares = x.zerosLike();
-        int perChunk = Math.max(1, chunkSize(x) / Math.max(1, n));
+        int perChunk = Math.max(1, ChunkPlan.rows(model, x) / Math.max(1, n));
         for (int from = 0; from < samples; from += perChunk) {
             int to = Math.min(samples, from + perChunk);
             int rows = (to - from) * n;
@@ -239,11 +265,17 @@ public final class MethodRunner {
                 }
                 System.arraycopy(targets, 0, t, k * n, n);
             }
-            NDArray batch = m.create(noisy, new Shape(concatDims(rows, x.getShape())));
-            NDArray g = gradients(model, batch, t, new GradientPropagation(), false)
-                    .reshape(shapeWithLead(to - from, x.getShape()));
-            sum = sum.add(g.sum(new int[] {0}));
-            sumSquares = sumSquares.add(g.square().sum(new int[] {0}));
+            try (NDManager scope = model.backend().newManager()) {
+                NDArray batch = scope.create(noisy, new Shape(concatDims(rows, x.getShape())));
+                NDArray g = passInScope(model, batch, t, new GradientPropagation(), false)
+                        .reshape(shapeWithLead(to - from, x.getShape()));
+                NDArray s1 = g.sum(new int[] {0});
+                NDArray s2 = g.square().sum(new int[] {0});
+                s1.attach(m);
+                s2.attach(m);
+                sum = sum.add(s1);
+                sumSquares = sumSquares.add(s2);
+            }
         }
         NDArray mean = sum.div((float) samples);
         if (spec.family() == Family.SMOOTHGRAD) {

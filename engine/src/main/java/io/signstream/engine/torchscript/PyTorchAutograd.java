@@ -9,8 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * "collecting" flag: a second collector opened while another thread's is open throws {@code IllegalStateException}
  * (measured: 262 of 400 concurrent gradient calls failed on 4 threads). Every piece of SignStream that opens a
  * PyTorch {@link GradientCollector} must do so through {@link #collect} or while holding {@link #LOCK}, so that
- * worker threads queue instead of failing. Throughput comes from batching (one backward over N samples gives N
- * independent input gradients), not from parallel collectors.
+ * worker threads queue instead of failing.
+ *
+ * <p>Only that collector needs the lock. {@link io.signstream.engine.api.Explainer} never opens one (its reverse
+ * passes are the engine's own, and libtorch's grad mode, which the PyTorch backend may switch for a single op, is
+ * per thread), so explain calls on several threads run concurrently and must not take this lock.
  *
  * <pre>{@code
  * NDArray grad = PyTorchAutograd.collect(gc -> {

@@ -16,7 +16,8 @@ final class EngineSubcommand implements Subcommand {
           "explain", "relevance maps for a model and an input, written as .npy (and --png)",
           "compare", "the same methods on both engines (or several models): Pearson r, max |diff|",
           "methods", "every accepted method name with its parameters",
-          "convert", "convert an imported model to ONNX");
+          "convert", "convert an imported model to ONNX",
+          "bench", "forward pass and methods timed on one model/engine/batch: ms, x forward, maps/s");
 
   private final String name;
 

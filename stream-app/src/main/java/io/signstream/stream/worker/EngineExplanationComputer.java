@@ -6,18 +6,16 @@ import io.signstream.engine.api.RelevanceMap;
 import io.signstream.engine.backend.DeviceChoice;
 import io.signstream.engine.backend.EngineKind;
 import io.signstream.engine.npy.NpyArray;
-import io.signstream.engine.torchscript.PyTorchAutograd;
 import io.signstream.stream.registry.ModelDescriptor;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The adapter between the worker and the engine: explains a batch with an {@link Explainer}, keeping
  * loaded models in a bounded LRU cache (one cache per worker instance, since explainers are not
  * thread-safe).
  *
- * <p>PyTorch work runs under the engine's process-wide autograd lock: DJL's PyTorch gradient
- * collector is global to the process, so two worker instances computing gradients at once would
- * fail. Batching keeps the lock cheap: one call covers many events.
+ * <p>Worker instances explain concurrently on both engines: the engine computes its reverse passes
+ * itself and opens no DJL gradient collector (the one process-wide PyTorch state that needed a lock,
+ * see {@code PyTorchAutograd}).
  */
 public final class EngineExplanationComputer implements ExplanationComputer {
 
@@ -51,10 +49,6 @@ public final class EngineExplanationComputer implements ExplanationComputer {
     }
     NpyArray input = new NpyArray(request.input(), request.shape());
     RelevanceMap map;
-    ReentrantLock lock = kind == EngineKind.PYTORCH ? PyTorchAutograd.LOCK : null;
-    if (lock != null) {
-      lock.lock();
-    }
     try {
       map = explainer.explain(input, request.targets(), request.method(), request.params());
     } catch (ExplainException e) {
@@ -63,10 +57,6 @@ public final class EngineExplanationComputer implements ExplanationComputer {
         explainers.evict(key);
       }
       throw new ComputeException(e.kind() + ": " + e.getMessage(), e);
-    } finally {
-      if (lock != null) {
-        lock.unlock();
-      }
     }
     return new ComputeResult(map.map().data(), map.map().shape(), map.targets(), map.targetLogits(),
         map.engine().id(), map.device());

@@ -1,0 +1,67 @@
+package io.signstream.engine.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.signstream.engine.exec.Activations;
+import io.signstream.engine.exec.BoundGraph;
+import io.signstream.engine.exec.ForwardPass;
+import io.signstream.engine.graph.Node;
+import java.lang.management.ManagementFactory;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * How many rows (path points or noisy copies × samples) one reverse pass of a path or noise method takes at once,
+ * chosen from the memory a row needs and the memory the machine has free, not fixed: a pass keeps every
+ * activation of its forward pass plus a few signals of the reverse pass alive, which for VGG16 is ~0.1 GB per row
+ * and for a small CNN ~50 kB.
+ */
+final class ChunkPlan {
+
+    /** Bounds of the memory one chunk may take, whatever the machine reports. */
+    static final long MIN_BUDGET = 64L << 20;
+    static final long MAX_BUDGET = 1L << 30;
+    /** Never more rows than this in one pass (also bounds the seed and target arrays). */
+    static final int MAX_ROWS = 4096;
+    /** Signals of the size of the largest activation the reverse pass holds at once besides the forward's. */
+    private static final int REVERSE_SIGNALS = 4;
+
+    /** Bytes per row, measured once per bound model with a one-sample forward pass. */
+    private static final Map<BoundGraph, Long> BYTES_PER_ROW = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private ChunkPlan() {
+    }
+
+    /** Rows per reverse pass for inputs shaped like {@code x}'s samples (at least 1). */
+    static int rows(BoundGraph model, NDArray x) {
+        long perRow = BYTES_PER_ROW.computeIfAbsent(model, m -> probe(m, x));
+        return (int) Math.max(1, Math.min(MAX_ROWS, budget() / Math.max(1, perRow)));
+    }
+
+    /** A quarter of the physical memory free now, within [{@link #MIN_BUDGET}, {@link #MAX_BUDGET}]. */
+    static long budget() {
+        long free = MAX_BUDGET * 4;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            free = os.getFreeMemorySize();
+        }
+        return Math.max(MIN_BUDGET, Math.min(MAX_BUDGET, free / 4));
+    }
+
+    /** float32 bytes of every activation of one sample's forward pass, plus the reverse pass's signals. */
+    private static long probe(BoundGraph model, NDArray x) {
+        try (NDManager scope = model.backend().newManager()) {
+            NDArray one = x.get("0:1").duplicate();
+            one.attach(scope);
+            Activations acts = ForwardPass.run(model, one);
+            long total = one.size();
+            long largest = one.size();
+            for (Node node : model.graph().nodes()) {
+                long size = acts.get(node.name()).size();
+                total += size;
+                largest = Math.max(largest, size);
+            }
+            return Float.BYTES * (total + REVERSE_SIGNALS * largest);
+        }
+    }
+}
