@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Other keys: {@code application.id}, {@code topic.partitions}, {@code topic.replication.factor},
  * {@code http.host}, {@code state.dir}, {@code limits.max.tensor.bytes}, {@code limits.max.batch},
  * {@code limits.max.methods}, {@code limits.max.metadata.entries}, {@code limits.max.metadata.bytes},
- * {@code limits.max.id.length}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
+ * {@code limits.max.id.length}, {@code limits.max.request.bytes}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
  * {@code worker.max.wait.ms}, {@code worker.max.in.flight}, {@code worker.cache.size},
  * {@code worker.device}, {@code worker.poll.ms}, {@code role} ({@code all}, {@code topology} or
  * {@code worker}, see {@link Role}). Unknown keys outside {@code kafka.*} are refused, so a typo does not
@@ -69,7 +69,7 @@ public final class ConfigLoader {
   private static final List<String> KNOWN = List.of("bootstrap.servers", "topic.prefix", "application.id",
       "topic.partitions", "topic.replication.factor", "models.dir", "http.host", "http.port", "state.dir",
       "limits.max.tensor.bytes", "limits.max.batch", "limits.max.methods", "limits.max.metadata.entries",
-      "limits.max.metadata.bytes", "limits.max.id.length", "worker.engines", "worker.instances", "worker.max.batch",
+      "limits.max.metadata.bytes", "limits.max.id.length", "limits.max.request.bytes", "worker.engines", "worker.instances", "worker.max.batch",
       "worker.max.wait.ms", "worker.max.in.flight", "worker.cache.size", "worker.device", "worker.poll.ms", "role");
 
   private ConfigLoader() {}
@@ -182,7 +182,8 @@ public final class ConfigLoader {
         intOf(p, "limits.max.methods", l.maxMethods()),
         intOf(p, "limits.max.metadata.entries", l.maxMetadataEntries()),
         intOf(p, "limits.max.metadata.bytes", l.maxMetadataBytes()),
-        intOf(p, "limits.max.id.length", l.maxIdLength()));
+        intOf(p, "limits.max.id.length", l.maxIdLength()),
+        intOf(p, "limits.max.request.bytes", l.maxRequestBytes()));
     WorkerSettings w = d.worker();
     String engines = p.getProperty("worker.engines");
     WorkerSettings worker = new WorkerSettings(

@@ -44,6 +44,11 @@ public final class EventValidator {
     this.limits = Objects.requireNonNull(limits, "limits");
   }
 
+  /** The bounds it checks. */
+  public ValidationLimits limits() {
+    return limits;
+  }
+
   /**
    * Validates one request.
    *

@@ -30,12 +30,15 @@ final class BatchRunner {
   private final ExplanationComputer computer;
   private final PipelineMetrics metrics;
   private final LongSupplier clock;
+  private final DeadLetters letters;
 
-  BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock) {
+  BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock,
+      DeadLetters letters) {
     this.registry = registry;
     this.computer = computer;
     this.metrics = metrics;
     this.clock = clock;
+    this.letters = letters;
   }
 
   /** Outputs for every task of the chunk, in chunk order. */
@@ -86,8 +89,19 @@ final class BatchRunner {
 
   /** A dead letter for a record that was not a task at all. */
   DeadLetter undecodable(PendingTask t) {
-    return DeadLetters.of(t.partition().topic(), t.partition().partition(), t.offset(), t.key(), t.value(),
-        ErrorCode.UNDECODABLE, t.decodeError(), null, null, clock.getAsLong());
+    return letter(t, ErrorCode.UNDECODABLE, t.decodeError());
+  }
+
+  /**
+   * A dead letter for a task record: like every worker dead letter it names the task record itself
+   * (task topic, partition, offset, key and the task's bytes), so that replaying it means writing
+   * those bytes back to the task topic; the request it came from is in the task's own
+   * sourceTopic/sourcePartition/sourceOffset fields.
+   */
+  DeadLetter letter(PendingTask t, ErrorCode code, String reason) {
+    ExplainTask task = t.task();
+    return letters.letter(t.partition().topic(), t.partition().partition(), t.offset(), t.key(), t.value(), code,
+        reason, task == null ? null : task.getEventId(), task == null ? null : task.getMethod(), clock.getAsLong());
   }
 
   private static ComputeRequest request(ModelDescriptor model, List<PendingTask> chunk) throws ComputeException {
@@ -168,14 +182,11 @@ final class BatchRunner {
   }
 
   private List<WorkerOutput> failAll(List<PendingTask> chunk, String reason) {
-    long now = clock.getAsLong();
     List<WorkerOutput> out = new ArrayList<>(chunk.size());
     for (PendingTask t : chunk) {
       ExplainTask task = t.task();
-      DeadLetter d = DeadLetters.of(task.getSourceTopic(), task.getSourcePartition(), task.getSourceOffset(), t.key(),
-          t.value(), ErrorCode.COMPUTE_FAILED, "computing " + task.getMethod() + " on " + task.getModelId() + " ("
-              + task.getEngine() + ") failed: " + reason, task.getEventId(), task.getMethod(), now);
-      out.add(new WorkerOutput.Failed(t, d));
+      out.add(new WorkerOutput.Failed(t, letter(t, ErrorCode.COMPUTE_FAILED, "computing " + task.getMethod() + " on "
+          + task.getModelId() + " (" + task.getEngine() + ") failed: " + reason)));
     }
     return out;
   }

@@ -65,10 +65,29 @@ public final class ExplainWorkerVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       // a failure outside the transaction (broker gone, rebalance storm): log, back off, go on
       LOG.warn("worker {}: cycle failed: {}", instanceId, e.toString(), e);
-      vertx.setTimer(500, id -> context.runOnContext(v -> next()));
+      vertx.setTimer(500, id -> context.runOnContext(v -> recoverThenNext()));
       return;
     }
     context.runOnContext(v -> next());
+  }
+
+  /** Back to the committed offsets before polling again; if even that fails, back off once more. */
+  private void recoverThenNext() {
+    if (stopped) {
+      return;
+    }
+    try {
+      synchronized (this) {
+        if (!stopped) {
+          loop.recover();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("worker {}: cannot go back to the committed offsets yet: {}", instanceId, e.toString());
+      vertx.setTimer(500, id -> context.runOnContext(v -> recoverThenNext()));
+      return;
+    }
+    next();
   }
 
   private synchronized List<WorkerOutput> cycle() {
