@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * bootstrap.servers=broker1:9092,broker2:9092
  * topic.prefix=prod.signstream.
- * models.dir=/srv/models                 # relative paths resolve against the file's folder
+ * # relative paths resolve against the file's folder (a properties file has no end-of-line comments)
+ * models.dir=/srv/models
  * http.port=8080
- * kafka.security.protocol=SASL_SSL       # any kafka.* key goes to every Kafka client, prefix removed
+ * # any kafka.* key goes to every Kafka client, prefix removed
+ * kafka.security.protocol=SASL_SSL
  * kafka.sasl.mechanism=PLAIN
  * </pre>
  *
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@code limits.max.id.length}, {@code limits.max.request.bytes}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
  * {@code worker.max.wait.ms}, {@code worker.max.in.flight}, {@code worker.cache.size},
  * {@code worker.device}, {@code worker.poll.ms}, {@code role} ({@code all}, {@code topology} or
- * {@code worker}, see {@link Role}). Unknown keys outside {@code kafka.*} are refused, so a typo does not
+ * {@code worker}, see {@link Role}; a worker's {@code http.port} defaults to 0, any free port). Unknown keys outside {@code kafka.*} are refused, so a typo does not
  * silently fall back to a default.
  *
  * <p>Environment variables (containers are configured that way) override the file, or replace it:
@@ -204,12 +206,19 @@ public final class ConfigLoader {
         (short) intOf(p, "topic.replication.factor", d.replicationFactor()),
         base.resolve(p.getProperty("models.dir", "models").trim()),
         p.getProperty("http.host", d.httpHost()).trim(),
-        intOf(p, "http.port", d.httpPort()),
+        // a worker's HTTP serves /health and /metrics only: any free port by default, so that workers start
+        // next to the topology (8080) and next to each other on one host without a port of their own
+        intOf(p, "http.port", isWorker(p) ? 0 : d.httpPort()),
         stateDir == null ? null : base.resolve(stateDir.trim()),
         client,
         limits,
         worker,
         p.getProperty("role") == null ? Role.ALL : Role.parse(p.getProperty("role")));
+  }
+
+  private static boolean isWorker(Properties p) {
+    String role = p.getProperty("role");
+    return role != null && Role.parse(role) == Role.WORKER;
   }
 
   private static long longOf(Properties p, String key, long fallback) {
