@@ -73,13 +73,18 @@ public final class SoakCommand implements Subcommand {
     }
   }
 
-  /** Times the bare engine and prints it next to the pipeline's throughput and latency phases. */
-  static void printBaseline(PrintStream out, SoakHarness h, PhaseResult throughput, PhaseResult latency, int calls)
-      throws Exception {
+  /**
+   * Times the bare engine and prints it next to the pipeline's throughput and latency phases.
+   *
+   * @return the bare engine at the workers' batch size
+   */
+  static EngineBaseline.Result printBaseline(PrintStream out, SoakHarness h, PhaseResult throughput,
+      PhaseResult latency, int calls) throws Exception {
     double mean = h.meanBatch();
     EngineBaseline.Result single = h.engineBaseline(1, calls);
     EngineBaseline.Result batched = h.engineBaseline(PipelineVsEngine.workerBatch(mean), Math.max(10, calls / 4));
     PipelineVsEngine.print(out, throughput, latency, single, batched, mean);
+    return batched;
   }
 
   /** A burst that is not measured: class loading and JIT compilation would otherwise count as pipeline cost. */
