@@ -89,7 +89,8 @@ public final class Pipeline implements AutoCloseable {
     if (role.runsTopology()) {
       EventValidator validator = new EventValidator(registry, config.limits());
       DeadLetters letters = new DeadLetters(KafkaProps.maxRequestSize(config));
-      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics, letters), config);
+      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics, letters,
+          config.topology().taskKey()), config);
     }
     Vertx vertx = Vertx.vertx();
     Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);

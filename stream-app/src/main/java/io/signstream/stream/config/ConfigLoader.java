@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code limits.max.methods}, {@code limits.max.metadata.entries}, {@code limits.max.metadata.bytes},
  * {@code limits.max.id.length}, {@code limits.max.request.bytes}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
  * {@code worker.max.wait.ms}, {@code worker.max.in.flight}, {@code worker.cache.size},
- * {@code worker.device}, {@code worker.poll.ms}, {@code role} ({@code all}, {@code topology} or
+ * {@code worker.device}, {@code worker.poll.ms}, {@code worker.pad.batches}, {@code topology.commit.interval.ms},
+ * {@code topology.task.key} ({@code model} or {@code event}, see {@link TopologySettings}), {@code role} ({@code all}, {@code topology} or
  * {@code worker}, see {@link Role}; a worker's {@code http.port} defaults to 0, any free port). Unknown keys outside {@code kafka.*} are refused, so a typo does not
  * silently fall back to a default.
  *
@@ -72,7 +73,8 @@ public final class ConfigLoader {
       "topic.partitions", "topic.replication.factor", "models.dir", "http.host", "http.port", "state.dir",
       "limits.max.tensor.bytes", "limits.max.batch", "limits.max.methods", "limits.max.metadata.entries",
       "limits.max.metadata.bytes", "limits.max.id.length", "limits.max.request.bytes", "worker.engines", "worker.instances", "worker.max.batch",
-      "worker.max.wait.ms", "worker.max.in.flight", "worker.cache.size", "worker.device", "worker.poll.ms", "role");
+      "worker.max.wait.ms", "worker.max.in.flight", "worker.cache.size", "worker.device", "worker.poll.ms", "worker.pad.batches", "role",
+      "topology.commit.interval.ms", "topology.task.key");
 
   private ConfigLoader() {}
 
@@ -196,7 +198,8 @@ public final class ConfigLoader {
         intOf(p, "worker.max.in.flight", w.maxInFlight()),
         intOf(p, "worker.cache.size", w.explainerCacheSize()),
         p.getProperty("worker.device", w.device()).trim(),
-        longOf(p, "worker.poll.ms", w.pollMillis()));
+        longOf(p, "worker.poll.ms", w.pollMillis()),
+        boolOf(p, "worker.pad.batches", w.padBatches()));
     String stateDir = p.getProperty("state.dir");
     return new StreamConfig(
         bootstrap.trim(),
@@ -213,12 +216,27 @@ public final class ConfigLoader {
         client,
         limits,
         worker,
-        p.getProperty("role") == null ? Role.ALL : Role.parse(p.getProperty("role")));
+        p.getProperty("role") == null ? Role.ALL : Role.parse(p.getProperty("role")),
+        new TopologySettings(longOf(p, "topology.commit.interval.ms", d.topology().commitIntervalMillis()),
+            p.getProperty("topology.task.key") == null ? d.topology().taskKey()
+                : TopologySettings.TaskKey.parse(p.getProperty("topology.task.key"))));
   }
 
   private static boolean isWorker(Properties p) {
     String role = p.getProperty("role");
     return role != null && Role.parse(role) == Role.WORKER;
+  }
+
+  private static boolean boolOf(Properties p, String key, boolean fallback) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+    };
   }
 
   private static long longOf(Properties p, String key, long fallback) {

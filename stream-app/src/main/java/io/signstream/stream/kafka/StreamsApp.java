@@ -48,14 +48,15 @@ public final class StreamsApp implements AutoCloseable {
     this.stopReason = stopReason;
   }
 
-  /** Streams settings for a deployment: EOS v2, 100 ms commits, the deployment's replication factor. */
+  /** Streams settings for a deployment: EOS v2, its commit interval, the deployment's replication factor. */
   public static Properties properties(StreamConfig config, Path stateDir) {
     Properties p = new Properties();
     p.putAll(KafkaProps.common(config));
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // under exactly-once a commit ends the transaction that makes the tasks visible to the workers
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.topology().commitIntervalMillis());
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put("processing.exception.handler.global.enabled", "true");
     return p;

@@ -39,7 +39,8 @@ public final class LoadTestCommand implements Subcommand {
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
         + "  --engine E                pytorch (default) or tensorflow\n"
-        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)";
+        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)\n"
+        + SoakCommand.PIPELINE_OPTIONS;
   }
 
   /**
@@ -59,11 +60,16 @@ public final class LoadTestCommand implements Subcommand {
         .put("p99_ms", e2e.p99())
         .put("fraction", fraction)
         .put("steady_maps_per_s", round(steady.mapsPerSecond()))
+        .put("pipeline_cpu_ms_per_map", Math.round(burst.cpuMillisPerMap() * 1000) / 1000.0)
+        .put("engine_cpu_ms_per_map", Math.round(engine.cpuMillisPerMap() * 1000) / 1000.0)
         .put("method", String.join(",", settings.methods()))
         .put("engine", settings.engine())
         .put("model", settings.modelId())
         .put("mean_batch", round(meanBatch * 10) / 10)
         .put("engine_batch", engine.batch())
+        .put("workers", settings.workers())
+        .put("pad_batches", settings.padBatches())
+        .put("commit_interval_ms", settings.topology().commitIntervalMillis())
         .put("lost", burst.lost() + steady.lost())
         .put("duplicated", burst.duplicates() + steady.duplicates());
   }
@@ -74,8 +80,10 @@ public final class LoadTestCommand implements Subcommand {
 
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    CliArgs args = CliArgs.parse(argv, Set.of("requests", "warmup", "fraction", "duration", "method", "model",
-        "engine", "baseline-calls"), Set.of());
+    java.util.Set<String> names = new java.util.HashSet<>(Set.of("requests", "warmup", "fraction", "duration",
+        "method", "model", "engine", "baseline-calls"));
+    names.addAll(SoakCommand.PIPELINE_OPTION_NAMES);
+    CliArgs args = CliArgs.parse(argv, names, Set.of("pad-batches"));
     SoakSettings settings = SoakCommand.settings(args);
     double fraction = args.decimal("fraction", 0.8);
     double seconds = args.decimal("duration", 20);

@@ -5,6 +5,7 @@ import io.signstream.schemas.DeadLetter;
 import io.signstream.schemas.ErrorCode;
 import io.signstream.schemas.ExplainTask;
 import io.signstream.schemas.InferenceEvent;
+import io.signstream.stream.config.TopologySettings;
 import io.signstream.stream.metrics.PipelineMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,12 +41,15 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
   private final EventValidator validator;
   private final PipelineMetrics metrics;
   private final DeadLetters letters;
+  private final TopologySettings.TaskKey taskKey;
   private ProcessorContext<String, Outcome> context;
 
-  RequestProcessor(EventValidator validator, PipelineMetrics metrics, DeadLetters letters) {
+  RequestProcessor(EventValidator validator, PipelineMetrics metrics, DeadLetters letters,
+      TopologySettings.TaskKey taskKey) {
     this.validator = validator;
     this.metrics = metrics;
     this.letters = letters;
+    this.taskKey = taskKey;
   }
 
   @Override
@@ -88,7 +92,8 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
       for (Outcome.Task t : tasks) {
         metrics.taskRouted(t.task().getModelId(), t.task().getMethod(), t.task().getEngine());
         // a new Record has no headers: a producer's headers are not copied onto every task
-        context.forward(new Record<>(t.task().getModelId(), t, record.timestamp()));
+        String key = taskKey == TopologySettings.TaskKey.EVENT ? t.task().getEventId() : t.task().getModelId();
+        context.forward(new Record<>(key, t, record.timestamp()));
       }
     } catch (SerializationException e) {
       deadLetter(record, null, ErrorCode.UNDECODABLE, e.getMessage(), null);

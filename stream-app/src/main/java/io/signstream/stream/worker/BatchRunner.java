@@ -31,14 +31,22 @@ final class BatchRunner {
   private final PipelineMetrics metrics;
   private final LongSupplier clock;
   private final DeadLetters letters;
+  private final boolean pad;
 
   BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock,
       DeadLetters letters) {
+    this(registry, computer, metrics, clock, letters, false);
+  }
+
+  /** @param pad whether to pad batches to powers of two ({@code worker.pad.batches}) */
+  BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock,
+      DeadLetters letters, boolean pad) {
     this.registry = registry;
     this.computer = computer;
     this.metrics = metrics;
     this.clock = clock;
     this.letters = letters;
+    this.pad = pad;
   }
 
   /** Outputs for every task of the chunk, in chunk order. */
@@ -52,7 +60,8 @@ final class BatchRunner {
     ComputeResult result;
     long nanos;
     try {
-      ComputeRequest request = padded(request(model, chunk));
+      ComputeRequest exact = request(model, chunk);
+      ComputeRequest request = pad ? padded(exact) : exact;
       long t0 = System.nanoTime();
       result = computer.compute(request);
       nanos = System.nanoTime() - t0;
@@ -132,12 +141,14 @@ final class BatchRunner {
   }
 
   /**
-   * Pads the batch axis to the next power of two by repeating the last sample.
+   * Pads the batch axis to the next power of two by repeating the last sample (only with
+   * {@code worker.pad.batches=true}).
    *
-   * <p>Why: the engine's cost for a batch shape it has not seen yet is several times its steady
+   * <p>Why it exists: the engine's cost for a batch shape it has not seen yet is several times its steady
    * cost (measured on digits_cnn: about 12 ms per map with a new batch size on every call against
    * 2.5 ms at a fixed one), and micro-batches come in every size from 1 to maxBatch. Powers of two
    * bound the shapes to a handful at most twice the work; the padded rows are dropped afterwards.
+   * Why it is off by default: see the stream-app README (measured with {@code signstream loadtest}).
    */
   static ComputeRequest padded(ComputeRequest r) {
     int n = r.samples();

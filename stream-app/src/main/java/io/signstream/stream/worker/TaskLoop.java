@@ -90,7 +90,8 @@ final class TaskLoop implements AutoCloseable {
   /** Connects: creates the consumer and the transactional producer, subscribes. Blocking. */
   void open() {
     computer = spec.computers().get();
-    runner = new BatchRunner(spec.registry(), computer, spec.metrics(), System::currentTimeMillis, letters);
+    runner = new BatchRunner(spec.registry(), computer, spec.metrics(), System::currentTimeMillis, letters,
+        settings.padBatches());
     consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     producer = newProducer();
     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {

@@ -14,9 +14,9 @@ class LoadTestSummaryTest {
   void theJsonLineHasTheListedKeysFromThePhases() {
     SoakSettings settings = SoakSettings.defaults().withMethods(List.of("lrp_epsilon_0_1"));
     LatencySummary e2e = new LatencySummary(100, 12, 40, 80, 95);
-    PhaseResult burst = new PhaseResult(1000, 1000, 998, 1, 0, 0.5, e2e, e2e);
-    PhaseResult steady = new PhaseResult(800, 800, 800, 0, 0, 2.0, e2e, e2e);
-    EngineBaseline.Result engine = new EngineBaseline.Result(48, e2e, 2500);
+    PhaseResult burst = new PhaseResult(1000, 1000, 998, 1, 0, 0.5, e2e, e2e, 0.9);
+    PhaseResult steady = new PhaseResult(800, 800, 800, 0, 0, 2.0, e2e, e2e, 1.5);
+    EngineBaseline.Result engine = new EngineBaseline.Result(48, e2e, 2500, 0.2);
 
     JsonObject json = new JsonObject(LoadTestCommand.summary(settings, burst, steady, engine, 0.8, 47.6).encode());
 
