@@ -151,7 +151,7 @@ public final class SoakCommand implements Subcommand {
       + "  --workers N               worker instances (default 1); with more, tasks are keyed by event so that\n"
       + "                            they share the model (topology.task.key=event) on N partitions\n"
       + "  --max-batch N             worker.max.batch (default 64)\n"
-      + "  --max-wait-ms N           worker.max.wait.ms (default 5)\n"
+      + "  --max-wait-ms N           worker.max.wait.ms (default 2)\n"
       + "  --commit-interval-ms N    topology.commit.interval.ms (default 10)\n"
       + "  --pad-batches             worker.pad.batches=true: pad micro-batches to powers of two";
 

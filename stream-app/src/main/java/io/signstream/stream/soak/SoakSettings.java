@@ -29,9 +29,9 @@ public record SoakSettings(String modelId, List<String> methods, String engine, 
     }
   }
 
-  /** digits_cnn, gradient, PyTorch, one partition, one worker, batches of up to 64 after at most 5 ms. */
+  /** digits_cnn, gradient, PyTorch, one partition, one worker, batches of up to 64 after at most 2 ms. */
   public static SoakSettings defaults() {
-    return new SoakSettings("digits_cnn", List.of("gradient"), "pytorch", 1, 1, 64, 5, TopologySettings.defaults(), false);
+    return new SoakSettings("digits_cnn", List.of("gradient"), "pytorch", 1, 1, 64, 2, TopologySettings.defaults(), false);
   }
 
   /** A copy with other methods. */
