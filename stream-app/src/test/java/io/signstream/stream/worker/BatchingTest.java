@@ -82,7 +82,7 @@ class BatchingTest {
     FakeComputer computer = new FakeComputer();
     BatchRunner runner = runner(computer);
     List<WorkerOutput> out = runner.run(List.of(task(P0, 0, "gradient", 4, 1, 1f), task(P0, 1, "gradient", 4, 2, 3f)));
-    assertEquals(List.of(4), computer.batches, "3 samples padded to 4");
+    assertEquals(List.of(3), computer.batches, "3 samples in one call, not padded (worker.pad.batches=false)");
     assertEquals(2, out.size());
     Explanation first = ((WorkerOutput.Done) out.get(0)).explanation();
     Explanation second = ((WorkerOutput.Done) out.get(1)).explanation();
@@ -104,7 +104,7 @@ class BatchingTest {
     computer.poison = 7f;
     List<WorkerOutput> out = runner(computer).run(List.of(task(P0, 0, "gradient", null, 1, 1f),
         task(P0, 1, "gradient", null, 1, 7f), task(P0, 2, "gradient", null, 1, 2f)));
-    assertEquals(List.of(4, 1, 1, 1), computer.batches);
+    assertEquals(List.of(3, 1, 1, 1), computer.batches);
     assertInstanceOf(WorkerOutput.Done.class, out.get(0));
     WorkerOutput.Failed failed = assertInstanceOf(WorkerOutput.Failed.class, out.get(1));
     assertInstanceOf(WorkerOutput.Done.class, out.get(2));
@@ -123,6 +123,17 @@ class BatchingTest {
     assertEquals("t.requests", replayed.getSourceTopic());
     assertEquals(101L, replayed.getSourceOffset());
     assertTrue(failed.letter().getReason().contains("poisoned input"), failed.letter().getReason());
+  }
+
+  @Test
+  void withPaddingTheBatchIsPaddedToAPowerOfTwoAndTrimmedBack() {
+    FakeComputer computer = new FakeComputer();
+    BatchRunner runner = new BatchRunner(ModelRegistry.load(TestEvents.modelsDir()), computer,
+        PipelineMetrics.inMemory(), System::currentTimeMillis, io.signstream.stream.topology.DeadLetters.DEFAULT, true);
+    List<WorkerOutput> out = runner.run(List.of(task(P0, 0, "gradient", 4, 1, 1f), task(P0, 1, "gradient", 4, 2, 3f)));
+    assertEquals(List.of(4), computer.batches, "3 samples padded to 4");
+    assertEquals(List.of(2L, 1L, 16L, 16L),
+        ((WorkerOutput.Done) out.get(1)).explanation().getRelevance().getShape());
   }
 
   @Test
