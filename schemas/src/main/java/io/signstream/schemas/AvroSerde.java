@@ -194,8 +194,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     DatumReader<T> reader = reader(fingerprint);
     if (reader == null) {
       throw new SerializationException(what + String.format(
-          "unknown writer schema fingerprint %016x; add that schema version to %s and its index",
-          fingerprint, SchemaHistory.RESOURCE_DIR));
+          "written with a %s schema this SignStream does not know (fingerprint %016x); encode records with the"
+              + " schema classes of the SignStream release you send to (the signstream-schemas jar), or upgrade"
+              + " the pipeline to the release whose schema you use",
+          type.getSimpleName(), fingerprint));
     }
     // a byte-array decoder: every declared string/bytes length is checked against the bytes left before allocating
     BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);

@@ -24,7 +24,19 @@ public final class Engines {
 
   private Engines() {}
 
-  /** Whether {@code name} is exactly one of {@link #ALL}. */
+  /**
+   * The engine a producer meant: {@code name} trimmed and lower-cased if that is one of {@link #ALL}
+   * ({@code "PyTorch"} gives {@code "pytorch"}), else empty.
+   */
+  public static java.util.Optional<String> canonical(String name) {
+    if (name == null) {
+      return java.util.Optional.empty();
+    }
+    String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+    return ALL.contains(n) ? java.util.Optional.of(n) : java.util.Optional.empty();
+  }
+
+  /** Whether {@code name} is exactly one of {@link #ALL} (see {@link #canonical} for what producers send). */
   public static boolean isKnown(String name) {
     return name != null && ALL.contains(name);
   }

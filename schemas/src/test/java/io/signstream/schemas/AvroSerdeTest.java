@@ -155,7 +155,7 @@ class AvroSerdeTest {
     SerializationException e =
         assertThrows(SerializationException.class, () -> AvroSerde.inferenceEvent().decode(bytes));
     assertTrue(e.getMessage().contains(String.format("%016x", fingerprint)), e.getMessage());
-    assertTrue(e.getMessage().contains("unknown writer schema"), e.getMessage());
+    assertTrue(e.getMessage().contains("schema this SignStream does not know"), e.getMessage());
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.signstream.stream.kafka.StreamsApp;
 import io.signstream.stream.kafka.TopicAdmin;
 import io.signstream.stream.metrics.PipelineMetrics;
 import io.signstream.stream.registry.ModelRegistry;
+import io.signstream.stream.topology.DeadLetters;
 import io.signstream.stream.topology.EventValidator;
 import io.signstream.stream.topology.ExplainTopology;
 import io.signstream.stream.worker.ComputerFactory;
@@ -87,7 +88,9 @@ public final class Pipeline implements AutoCloseable {
     StreamsApp streams = null;
     if (role.runsTopology()) {
       EventValidator validator = new EventValidator(registry, config.limits());
-      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics), config);
+      DeadLetters letters = new DeadLetters(KafkaProps.maxRequestSize(config));
+      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics, letters,
+          config.topology().taskKey()), config);
     }
     Vertx vertx = Vertx.vertx();
     Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);
@@ -145,12 +148,18 @@ public final class Pipeline implements AutoCloseable {
     }
     // a worker process is up when its workers are; a topology process when its topology is
     boolean up = streams != null ? streams.healthy() : workersUp;
-    return new JsonObject()
+    JsonObject doc = new JsonObject()
         .put("status", up ? "UP" : "DOWN")
         .put("role", config.role().name().toLowerCase(java.util.Locale.ROOT))
         .put("topology", streams == null ? "NONE" : streams.state().name())
         .put("workers", workers)
         .put("models", registry.size());
+    if (!up) {
+      doc.put("reason", streams != null
+          ? streams.stopReason().orElse("the topology is " + streams.state() + " (starting, or shutting down)")
+          : "no worker is deployed for " + config.worker().engines());
+    }
+    return doc;
   }
 
   /** The HTTP port. */

@@ -46,8 +46,15 @@ final class RunCommand implements Subcommand {
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
     CliArgs args = CliArgs.parse(argv, Set.of("config", "http-port", "role"), Set.of());
     Role role = args.get("role") == null ? null : role(args.get("role"));
-    StreamConfig config = config(args, System.getenv());
-    return runUntilStopped(role == null ? config : config.withRole(role), out);
+    StreamConfig config = config(args, role == null ? System.getenv() : withRole(System.getenv(), role));
+    return runUntilStopped(config, out);
+  }
+
+  /** {@code env} with {@code SIGNSTREAM_ROLE} set, so that the loader applies the role's defaults. */
+  static Map<String, String> withRole(Map<String, String> env, Role role) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.put(ConfigLoader.variableOf("role"), role.name().toLowerCase(Locale.ROOT));
+    return out;
   }
 
   /** The configuration of {@code run} and {@code worker}: file and/or environment, then {@code --http-port}. */

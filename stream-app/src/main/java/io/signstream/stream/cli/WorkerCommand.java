@@ -28,14 +28,15 @@ final class WorkerCommand implements Subcommand {
     return "usage: signstream worker [--config FILE] [--http-port P]\n"
         + "  --config FILE             the `signstream run` properties file (bootstrap.servers, models.dir,\n"
         + "                            worker.*, kafka.*); SIGNSTREAM_* / KAFKA_* variables override it or replace it\n"
-        + "  --http-port P             overrides http.port (0: any free port)\n"
+        + "  --http-port P             overrides http.port (default for a worker: 0, any free port)\n"
         + "The same as `signstream run --role worker`.";
   }
 
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
     CliArgs args = CliArgs.parse(argv, Set.of("config", "http-port"), Set.of());
-    StreamConfig config = RunCommand.config(args, System.getenv()).withRole(Role.WORKER);
+    // the role is known before the file is read: a worker's http.port then defaults to any free port
+    StreamConfig config = RunCommand.config(args, RunCommand.withRole(System.getenv(), Role.WORKER));
     return RunCommand.runUntilStopped(config, out);
   }
 }

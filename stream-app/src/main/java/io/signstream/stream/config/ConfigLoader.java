@@ -23,19 +23,22 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * bootstrap.servers=broker1:9092,broker2:9092
  * topic.prefix=prod.signstream.
- * models.dir=/srv/models                 # relative paths resolve against the file's folder
+ * # relative paths resolve against the file's folder (a properties file has no end-of-line comments)
+ * models.dir=/srv/models
  * http.port=8080
- * kafka.security.protocol=SASL_SSL       # any kafka.* key goes to every Kafka client, prefix removed
+ * # any kafka.* key goes to every Kafka client, prefix removed
+ * kafka.security.protocol=SASL_SSL
  * kafka.sasl.mechanism=PLAIN
  * </pre>
  *
  * <p>Other keys: {@code application.id}, {@code topic.partitions}, {@code topic.replication.factor},
  * {@code http.host}, {@code state.dir}, {@code limits.max.tensor.bytes}, {@code limits.max.batch},
  * {@code limits.max.methods}, {@code limits.max.metadata.entries}, {@code limits.max.metadata.bytes},
- * {@code limits.max.id.length}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
+ * {@code limits.max.id.length}, {@code limits.max.request.bytes}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
  * {@code worker.max.wait.ms}, {@code worker.max.in.flight}, {@code worker.cache.size},
- * {@code worker.device}, {@code worker.poll.ms}, {@code role} ({@code all}, {@code topology} or
- * {@code worker}, see {@link Role}). Unknown keys outside {@code kafka.*} are refused, so a typo does not
+ * {@code worker.device}, {@code worker.poll.ms}, {@code worker.pad.batches}, {@code topology.commit.interval.ms},
+ * {@code topology.task.key} ({@code model} or {@code event}, see {@link TopologySettings}), {@code role} ({@code all}, {@code topology} or
+ * {@code worker}, see {@link Role}; a worker's {@code http.port} defaults to 0, any free port). Unknown keys outside {@code kafka.*} are refused, so a typo does not
  * silently fall back to a default.
  *
  * <p>Environment variables (containers are configured that way) override the file, or replace it:
@@ -69,8 +72,9 @@ public final class ConfigLoader {
   private static final List<String> KNOWN = List.of("bootstrap.servers", "topic.prefix", "application.id",
       "topic.partitions", "topic.replication.factor", "models.dir", "http.host", "http.port", "state.dir",
       "limits.max.tensor.bytes", "limits.max.batch", "limits.max.methods", "limits.max.metadata.entries",
-      "limits.max.metadata.bytes", "limits.max.id.length", "worker.engines", "worker.instances", "worker.max.batch",
-      "worker.max.wait.ms", "worker.max.in.flight", "worker.cache.size", "worker.device", "worker.poll.ms", "role");
+      "limits.max.metadata.bytes", "limits.max.id.length", "limits.max.request.bytes", "worker.engines", "worker.instances", "worker.max.batch",
+      "worker.max.wait.ms", "worker.max.in.flight", "worker.cache.size", "worker.device", "worker.poll.ms", "worker.pad.batches", "role",
+      "topology.commit.interval.ms", "topology.task.key");
 
   private ConfigLoader() {}
 
@@ -182,7 +186,8 @@ public final class ConfigLoader {
         intOf(p, "limits.max.methods", l.maxMethods()),
         intOf(p, "limits.max.metadata.entries", l.maxMetadataEntries()),
         intOf(p, "limits.max.metadata.bytes", l.maxMetadataBytes()),
-        intOf(p, "limits.max.id.length", l.maxIdLength()));
+        intOf(p, "limits.max.id.length", l.maxIdLength()),
+        intOf(p, "limits.max.request.bytes", l.maxRequestBytes()));
     WorkerSettings w = d.worker();
     String engines = p.getProperty("worker.engines");
     WorkerSettings worker = new WorkerSettings(
@@ -193,7 +198,8 @@ public final class ConfigLoader {
         intOf(p, "worker.max.in.flight", w.maxInFlight()),
         intOf(p, "worker.cache.size", w.explainerCacheSize()),
         p.getProperty("worker.device", w.device()).trim(),
-        longOf(p, "worker.poll.ms", w.pollMillis()));
+        longOf(p, "worker.poll.ms", w.pollMillis()),
+        boolOf(p, "worker.pad.batches", w.padBatches()));
     String stateDir = p.getProperty("state.dir");
     return new StreamConfig(
         bootstrap.trim(),
@@ -203,12 +209,34 @@ public final class ConfigLoader {
         (short) intOf(p, "topic.replication.factor", d.replicationFactor()),
         base.resolve(p.getProperty("models.dir", "models").trim()),
         p.getProperty("http.host", d.httpHost()).trim(),
-        intOf(p, "http.port", d.httpPort()),
+        // a worker's HTTP serves /health and /metrics only: any free port by default, so that workers start
+        // next to the topology (8080) and next to each other on one host without a port of their own
+        intOf(p, "http.port", isWorker(p) ? 0 : d.httpPort()),
         stateDir == null ? null : base.resolve(stateDir.trim()),
         client,
         limits,
         worker,
-        p.getProperty("role") == null ? Role.ALL : Role.parse(p.getProperty("role")));
+        p.getProperty("role") == null ? Role.ALL : Role.parse(p.getProperty("role")),
+        new TopologySettings(longOf(p, "topology.commit.interval.ms", d.topology().commitIntervalMillis()),
+            p.getProperty("topology.task.key") == null ? d.topology().taskKey()
+                : TopologySettings.TaskKey.parse(p.getProperty("topology.task.key"))));
+  }
+
+  private static boolean isWorker(Properties p) {
+    String role = p.getProperty("role");
+    return role != null && Role.parse(role) == Role.WORKER;
+  }
+
+  private static boolean boolOf(Properties p, String key, boolean fallback) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+    };
   }
 
   private static long longOf(Properties p, String key, long fallback) {

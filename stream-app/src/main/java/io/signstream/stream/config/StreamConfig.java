@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param limits request validation bounds
  * @param worker worker settings
  * @param role which parts of the pipeline this process runs
+ * @param topology how the topology commits and keys its tasks
  */
 public record StreamConfig(
     String bootstrapServers,
@@ -38,7 +39,8 @@ public record StreamConfig(
     Map<String, String> clientProperties,
     ValidationLimits limits,
     WorkerSettings worker,
-    Role role) {
+    Role role,
+    TopologySettings topology) {
 
   /** Default HTTP port of the demo and of {@code run}. */
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -54,6 +56,7 @@ public record StreamConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(topology, "topology");
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
@@ -66,54 +69,61 @@ public record StreamConfig(
   public static StreamConfig defaults(String bootstrapServers, Path modelsDir) {
     TopicNames topics = TopicNames.defaults();
     return new StreamConfig(bootstrapServers, topics, topics.prefix() + "topology", 3, (short) -1, modelsDir,
-        "127.0.0.1", DEFAULT_HTTP_PORT, null, Map.of(), ValidationLimits.defaults(), WorkerSettings.defaults(), Role.ALL);
+        "127.0.0.1", DEFAULT_HTTP_PORT, null, Map.of(), ValidationLimits.defaults(), WorkerSettings.defaults(), Role.ALL,
+        TopologySettings.defaults());
   }
 
   /** A copy with another HTTP endpoint. */
   public StreamConfig withHttp(String host, int port) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir, host,
-        port, stateDir, clientProperties, limits, worker, role);
+        port, stateDir, clientProperties, limits, worker, role, topology);
   }
 
   /** A copy with other topic names and topology application id. */
   public StreamConfig withTopics(TopicNames names, String appId) {
     return new StreamConfig(bootstrapServers, names, appId, partitions, replicationFactor, modelsDir, httpHost,
-        httpPort, stateDir, clientProperties, limits, worker, role);
+        httpPort, stateDir, clientProperties, limits, worker, role, topology);
   }
 
   /** A copy with other topic partitions and replication factor. */
   public StreamConfig withTopicLayout(int partitionCount, short replication) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitionCount, replication, modelsDir, httpHost,
-        httpPort, stateDir, clientProperties, limits, worker, role);
+        httpPort, stateDir, clientProperties, limits, worker, role, topology);
   }
 
   /** A copy with other validation bounds. */
   public StreamConfig withLimits(ValidationLimits newLimits) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir,
-        httpHost, httpPort, stateDir, clientProperties, newLimits, worker, role);
+        httpHost, httpPort, stateDir, clientProperties, newLimits, worker, role, topology);
   }
 
   /** A copy with other worker settings. */
   public StreamConfig withWorker(WorkerSettings settings) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir,
-        httpHost, httpPort, stateDir, clientProperties, limits, settings, role);
+        httpHost, httpPort, stateDir, clientProperties, limits, settings, role, topology);
   }
 
   /** A copy with another Streams state directory. */
   public StreamConfig withStateDir(Path dir) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir,
-        httpHost, httpPort, dir, clientProperties, limits, worker, role);
+        httpHost, httpPort, dir, clientProperties, limits, worker, role, topology);
   }
 
   /** A copy with another role. */
   public StreamConfig withRole(Role newRole) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir,
-        httpHost, httpPort, stateDir, clientProperties, limits, worker, newRole);
+        httpHost, httpPort, stateDir, clientProperties, limits, worker, newRole, topology);
   }
 
   /** A copy with other Kafka client properties (SASL, TLS, timeouts…). */
   public StreamConfig withClientProperties(Map<String, String> properties) {
     return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir,
-        httpHost, httpPort, stateDir, properties, limits, worker, role);
+        httpHost, httpPort, stateDir, properties, limits, worker, role, topology);
+  }
+
+  /** A copy with other topology settings. */
+  public StreamConfig withTopology(TopologySettings settings) {
+    return new StreamConfig(bootstrapServers, topics, applicationId, partitions, replicationFactor, modelsDir,
+        httpHost, httpPort, stateDir, clientProperties, limits, worker, role, settings);
   }
 }

@@ -16,9 +16,23 @@ package io.signstream.stream.config;
  * @param maxMetadataEntries most entries in the request's metadata map, and separately in its params map
  * @param maxMetadataBytes most UTF-8 bytes of keys plus values in the metadata map, and separately in params
  * @param maxIdLength longest event id, model id, model version or method name, in characters
+ * @param maxRequestBytes largest request record value, in bytes, checked before it is decoded (default
+ *     1,048,588: the broker's default {@code message.max.bytes}, so every record a default broker takes
+ *     is looked at; a broker configured for bigger records cannot make the topology decode them)
  */
 public record ValidationLimits(
-    long maxTensorBytes, int maxBatch, int maxMethods, int maxMetadataEntries, int maxMetadataBytes, int maxIdLength) {
+    long maxTensorBytes, int maxBatch, int maxMethods, int maxMetadataEntries, int maxMetadataBytes, int maxIdLength,
+    int maxRequestBytes) {
+
+  /** Kafka's default broker {@code message.max.bytes}. */
+  public static final int BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+  /** Bounds with the default request record limit. */
+  public ValidationLimits(long maxTensorBytes, int maxBatch, int maxMethods, int maxMetadataEntries,
+      int maxMetadataBytes, int maxIdLength) {
+    this(maxTensorBytes, maxBatch, maxMethods, maxMetadataEntries, maxMetadataBytes, maxIdLength,
+        BROKER_DEFAULT_MAX_MESSAGE_BYTES);
+  }
 
   /** Checks that every bound is positive. */
   public ValidationLimits {
@@ -28,6 +42,7 @@ public record ValidationLimits(
     requirePositive("maxMetadataEntries", maxMetadataEntries);
     requirePositive("maxMetadataBytes", maxMetadataBytes);
     requirePositive("maxIdLength", maxIdLength);
+    requirePositive("maxRequestBytes", maxRequestBytes);
   }
 
   /** The defaults described on each component. */
@@ -37,17 +52,23 @@ public record ValidationLimits(
 
   /** A copy with another tensor byte bound. */
   public ValidationLimits withMaxTensorBytes(long bytes) {
-    return new ValidationLimits(bytes, maxBatch, maxMethods, maxMetadataEntries, maxMetadataBytes, maxIdLength);
+    return new ValidationLimits(bytes, maxBatch, maxMethods, maxMetadataEntries, maxMetadataBytes, maxIdLength, maxRequestBytes);
   }
 
   /** A copy with another batch bound. */
   public ValidationLimits withMaxBatch(int batch) {
-    return new ValidationLimits(maxTensorBytes, batch, maxMethods, maxMetadataEntries, maxMetadataBytes, maxIdLength);
+    return new ValidationLimits(maxTensorBytes, batch, maxMethods, maxMetadataEntries, maxMetadataBytes, maxIdLength, maxRequestBytes);
   }
 
   /** A copy with other metadata bounds. */
   public ValidationLimits withMetadata(int entries, int bytes) {
-    return new ValidationLimits(maxTensorBytes, maxBatch, maxMethods, entries, bytes, maxIdLength);
+    return new ValidationLimits(maxTensorBytes, maxBatch, maxMethods, entries, bytes, maxIdLength, maxRequestBytes);
+  }
+
+  /** A copy with another request record bound. */
+  public ValidationLimits withMaxRequestBytes(int bytes) {
+    return new ValidationLimits(maxTensorBytes, maxBatch, maxMethods, maxMetadataEntries, maxMetadataBytes,
+        maxIdLength, bytes);
   }
 
   private static void requirePositive(String name, long value) {

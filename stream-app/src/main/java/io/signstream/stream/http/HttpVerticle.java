@@ -60,7 +60,20 @@ public final class HttpVerticle extends VerticleBase {
       extraRoutes.accept(router);
     }
     dashboard = new DashboardVerticle(DashboardOptions.defaults().withHost(host).withPort(port), router);
-    return vertx.deployVerticle(dashboard);
+    return vertx.deployVerticle(dashboard).recover(e -> Future.failedFuture(portTaken(e)
+        ? new IllegalStateException("HTTP port " + port + " on " + host + " is already in use (another SignStream"
+            + " process, or its topology, on this host?); set http.port (or --http-port, SIGNSTREAM_HTTP_PORT) to a"
+            + " free port, or to 0 for any free port", e)
+        : e));
+  }
+
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The port the server listens on. */

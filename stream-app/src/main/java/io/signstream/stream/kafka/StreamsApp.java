@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -21,31 +24,39 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly-once is what makes "every request ends in its explanations or one dead letter, once"
  * hold across crashes: the topology's outputs and its consumed offsets commit in one transaction.
- * A failed stream thread is replaced a few times (transient broker trouble), then the client shuts
- * down so a deterministic failure shows as state ERROR on {@code /health} instead of looping.
+ *
+ * <p>No request can fail a stream thread: the processor turns every bad record into one bounded dead
+ * letter and sizes every record before forwarding it. What is left are failures of the surroundings
+ * (the broker unreachable, a fenced producer): a failed thread is replaced, and only when threads
+ * keep failing ({@value #MAX_FAILURES_IN_WINDOW} failures within {@link #FAILURE_WINDOW}) does the
+ * client stop, with the last failure kept as the {@link #stopReason() reason} that {@code /health} shows.
  */
 public final class StreamsApp implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
-  private static final int MAX_THREAD_REPLACEMENTS = 3;
+  static final int MAX_FAILURES_IN_WINDOW = 5;
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(5);
 
   private final KafkaStreams streams;
   private final Path tempStateDir;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicReference<String> stopReason;
 
-  private StreamsApp(KafkaStreams streams, Path tempStateDir) {
+  private StreamsApp(KafkaStreams streams, Path tempStateDir, AtomicReference<String> stopReason) {
     this.streams = streams;
     this.tempStateDir = tempStateDir;
+    this.stopReason = stopReason;
   }
 
-  /** Streams settings for a deployment: EOS v2, 100 ms commits, the deployment's replication factor. */
+  /** Streams settings for a deployment: EOS v2, its commit interval, the deployment's replication factor. */
   public static Properties properties(StreamConfig config, Path stateDir) {
     Properties p = new Properties();
     p.putAll(KafkaProps.common(config));
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // under exactly-once a commit ends the transaction that makes the tasks visible to the workers
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.topology().commitIntervalMillis());
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put("processing.exception.handler.global.enabled", "true");
     return p;
@@ -64,17 +75,34 @@ public final class StreamsApp implements AutoCloseable {
       stateDir = temp;
     }
     KafkaStreams streams = new KafkaStreams(topology, properties(config, stateDir));
-    AtomicInteger replaced = new AtomicInteger();
+    AtomicReference<String> reason = new AtomicReference<>();
+    Deque<Long> failures = new ArrayDeque<>();
     streams.setUncaughtExceptionHandler(e -> {
-      if (replaced.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
-        LOG.warn("topology thread failed, replacing it: {}", e.toString(), e);
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
+      long now = System.currentTimeMillis();
+      synchronized (failures) {
+        failures.addLast(now);
+        while (!failures.isEmpty() && failures.peekFirst() < now - FAILURE_WINDOW.toMillis()) {
+          failures.removeFirst();
+        }
+        if (failures.size() < MAX_FAILURES_IN_WINDOW) {
+          LOG.warn("topology thread failed ({} in the last {}), replacing it: {}", failures.size(), FAILURE_WINDOW,
+              e.toString(), e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
       }
-      LOG.error("topology thread failed again, stopping the topology: {}", e.toString(), e);
+      reason.set("the topology thread failed " + MAX_FAILURES_IN_WINDOW + " times within " + FAILURE_WINDOW
+          .toMinutes() + " minutes; last failure: " + rootCause(e) + " (is the Kafka cluster at "
+          + config.bootstrapServers() + " reachable, and may this client write its topics?)");
+      LOG.error("stopping the topology: {}", reason.get(), e);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
+    streams.setStateListener((now, before) -> {
+      if ((now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) && reason.get() == null) {
+        reason.compareAndSet(null, "the topology stopped (state " + now + ") without a thread failure; see the log");
+      }
+    });
     streams.start();
-    return new StreamsApp(streams, temp);
+    return new StreamsApp(streams, temp, reason);
   }
 
   /** Waits until the topology is RUNNING. */
@@ -94,6 +122,19 @@ public final class StreamsApp implements AutoCloseable {
   /** The Streams client state (CREATED, REBALANCING, RUNNING, ERROR, …). */
   public KafkaStreams.State state() {
     return streams.state();
+  }
+
+  /** Why the topology stopped for good, if it did. */
+  public Optional<String> stopReason() {
+    return Optional.ofNullable(stopReason.get());
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == e ? e.toString() : e.getClass().getSimpleName() + " caused by " + t;
   }
 
   /** Whether the topology is healthy: running or rebalancing. */

@@ -25,11 +25,13 @@ public final class EngineBaseline {
    * @param batch samples per explain call
    * @param perCall time of one call
    * @param mapsPerSecond maps computed per second of wall time
+   * @param cpuMillisPerMap process CPU time per map
    */
-  public record Result(int batch, LatencySummary perCall, double mapsPerSecond) {
+  public record Result(int batch, LatencySummary perCall, double mapsPerSecond, double cpuMillisPerMap) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "batch %d: %.0f maps/s, per call %s", batch, mapsPerSecond, perCall);
+      return String.format(Locale.ROOT, "batch %d: %.0f maps/s, %.2f ms of process CPU per map, per call %s", batch,
+          mapsPerSecond, cpuMillisPerMap, perCall);
     }
   }
 
@@ -45,6 +47,7 @@ public final class EngineBaseline {
       computer.compute(request);
     }
     long[] nanos = new long[calls];
+    long cpu = ProcessCpu.nanos();
     long start = System.nanoTime();
     for (int i = 0; i < calls; i++) {
       long t0 = System.nanoTime();
@@ -52,7 +55,9 @@ public final class EngineBaseline {
       nanos[i] = System.nanoTime() - t0;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Result(batch, LatencySummary.ofNanos(nanos), (double) batch * calls / seconds);
+    double cpuMillis = (ProcessCpu.nanos() - cpu) / 1e6;
+    return new Result(batch, LatencySummary.ofNanos(nanos), (double) batch * calls / seconds,
+        cpuMillis / ((double) batch * calls));
   }
 
   private static ComputeRequest request(ModelDescriptor model, String engine, String method,

@@ -3,6 +3,7 @@ package io.signstream.stream.soak;
 import io.signstream.stream.cli.CliArgs;
 import io.signstream.stream.cli.Subcommand;
 import io.signstream.stream.cli.UsageException;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.Set;
 /**
  * {@code signstream loadtest}: the embedded pipeline's capacity (a burst as fast as it takes it),
  * its latency at a fraction of that capacity, and the bare engine on the same maps, to show what the
- * pipeline costs on top of the engine. Exit code 1 if an explanation was lost or duplicated.
+ * pipeline costs on top of the engine. The last line on stdout is one JSON object (see {@link #summary}).
+ * Exit code 1 if an explanation was lost or duplicated.
  */
 public final class LoadTestCommand implements Subcommand {
 
@@ -37,13 +39,51 @@ public final class LoadTestCommand implements Subcommand {
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
         + "  --engine E                pytorch (default) or tensorflow\n"
-        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)";
+        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)\n"
+        + SoakCommand.PIPELINE_OPTIONS;
+  }
+
+  /**
+   * The machine-readable result, printed as the last line: capacity (maps/s of the burst), the bare
+   * engine's maps/s at the workers' batch size in the same run, end-to-end percentiles at the steady
+   * fraction, and what was lost or duplicated over both phases.
+   */
+  static JsonObject summary(SoakSettings settings, PhaseResult burst, PhaseResult steady, EngineBaseline.Result engine,
+      double fraction, double meanBatch) {
+    LatencySummary e2e = steady.endToEnd();
+    return new JsonObject()
+        .put("capacity_maps_per_s", round(burst.mapsPerSecond()))
+        .put("engine_maps_per_s", round(engine.mapsPerSecond()))
+        .put("pipeline_vs_engine", round(burst.mapsPerSecond() / engine.mapsPerSecond() * 1000) / 1000)
+        .put("p50_ms", e2e.p50())
+        .put("p95_ms", e2e.p95())
+        .put("p99_ms", e2e.p99())
+        .put("fraction", fraction)
+        .put("steady_maps_per_s", round(steady.mapsPerSecond()))
+        .put("pipeline_cpu_ms_per_map", Math.round(burst.cpuMillisPerMap() * 1000) / 1000.0)
+        .put("engine_cpu_ms_per_map", Math.round(engine.cpuMillisPerMap() * 1000) / 1000.0)
+        .put("method", String.join(",", settings.methods()))
+        .put("engine", settings.engine())
+        .put("model", settings.modelId())
+        .put("mean_batch", round(meanBatch * 10) / 10)
+        .put("engine_batch", engine.batch())
+        .put("workers", settings.workers())
+        .put("pad_batches", settings.padBatches())
+        .put("commit_interval_ms", settings.topology().commitIntervalMillis())
+        .put("lost", burst.lost() + steady.lost())
+        .put("duplicated", burst.duplicates() + steady.duplicates());
+  }
+
+  private static double round(double v) {
+    return Math.round(v);
   }
 
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    CliArgs args = CliArgs.parse(argv, Set.of("requests", "warmup", "fraction", "duration", "method", "model",
-        "engine", "baseline-calls"), Set.of());
+    java.util.Set<String> names = new java.util.HashSet<>(Set.of("requests", "warmup", "fraction", "duration",
+        "method", "model", "engine", "baseline-calls"));
+    names.addAll(SoakCommand.PIPELINE_OPTION_NAMES);
+    CliArgs args = CliArgs.parse(argv, names, Set.of("pad-batches"));
     SoakSettings settings = SoakCommand.settings(args);
     double fraction = args.decimal("fraction", 0.8);
     double seconds = args.decimal("duration", 20);
@@ -60,8 +100,10 @@ public final class LoadTestCommand implements Subcommand {
           Duration.ofSeconds(60), null, null);
       out.printf(Locale.ROOT, "steady at %.2f of capacity (%.0f requests/s for %.0f s):%n  %s%n", fraction,
           fraction * capacity, seconds, steady);
-      SoakCommand.printBaseline(out, h, burst, steady, (int) args.number("baseline-calls", 300));
+      EngineBaseline.Result engine = SoakCommand.printBaseline(out, h, burst, steady,
+          (int) args.number("baseline-calls", 300));
       boolean exact = burst.lost() == 0 && burst.duplicates() == 0 && steady.lost() == 0 && steady.duplicates() == 0;
+      out.println(summary(settings, burst, steady, engine, fraction, h.meanBatch()).encode());
       return exact ? 0 : 1;
     }
   }

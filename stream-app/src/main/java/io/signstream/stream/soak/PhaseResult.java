@@ -13,9 +13,16 @@ import java.util.Locale;
  * @param seconds from the first send to the last arrival
  * @param endToEnd event time to the moment a read_committed consumer read the explanation
  * @param toProduced event time to the explanation's producedAt (before its transaction commits)
+ * @param cpuSeconds CPU time this whole process (broker, topology, workers, load generator, reader) used
+ *     over the phase: unlike wall time, hardly affected by other processes on a shared machine
  */
 public record PhaseResult(long requests, long expectedMaps, long received, long duplicates, long deadLetters,
-    double seconds, LatencySummary endToEnd, LatencySummary toProduced) {
+    double seconds, LatencySummary endToEnd, LatencySummary toProduced, double cpuSeconds) {
+
+  /** Milliseconds of process CPU per explanation. */
+  public double cpuMillisPerMap() {
+    return received == 0 ? Double.NaN : 1000 * cpuSeconds / received;
+  }
 
   /** Explanations per second over the phase. */
   public double mapsPerSecond() {
@@ -30,8 +37,9 @@ public record PhaseResult(long requests, long expectedMaps, long received, long 
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%d requests, %d/%d explanations (lost %d, duplicated %d), %d dead letters, "
-        + "%.1f s, %.0f maps/s%n    end to end (eventTime -> consumed): %s%n    eventTime -> producedAt: %s",
-        requests, received, expectedMaps, lost(), duplicates, deadLetters, seconds, mapsPerSecond(), endToEnd,
+        + "%.1f s, %.0f maps/s, %.2f ms of process CPU per map%n    end to end (eventTime -> consumed): %s%n    eventTime -> producedAt: %s",
+        requests, received, expectedMaps, lost(), duplicates, deadLetters, seconds, mapsPerSecond(), cpuMillisPerMap(),
+        endToEnd,
         toProduced);
   }
 }

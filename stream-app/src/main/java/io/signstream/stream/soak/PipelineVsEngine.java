@@ -11,9 +11,12 @@ final class PipelineVsEngine {
 
   private PipelineVsEngine() {}
 
-  /** The batch the workers compute at: their mean, rounded up to the power of two they pad to. */
-  static int workerBatch(double meanBatch) {
+  /** The batch the workers compute at: their mean, rounded up to the power of two when they pad to one. */
+  static int workerBatch(double meanBatch, boolean padded) {
     int n = Math.max(1, (int) Math.ceil(meanBatch));
+    if (!padded) {
+      return n;
+    }
     return Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
   }
 
@@ -26,8 +29,12 @@ final class PipelineVsEngine {
     out.printf(Locale.ROOT, "bare engine, same maps, same JVM:%n    %s%n    %s%n", single, batched);
     out.printf(Locale.ROOT, "pipeline vs bare engine:%n");
     out.printf(Locale.ROOT, "    throughput: pipeline %.0f maps/s = %.0f %% of the bare engine at the workers' batch"
-        + " size (mean %.1f samples per call, padded to %d)%n", throughput.mapsPerSecond(),
+        + " size (mean %.1f samples per call, engine timed at %d)%n", throughput.mapsPerSecond(),
         100 * throughput.mapsPerSecond() / batched.mapsPerSecond(), meanBatch, batched.batch());
+    out.printf(Locale.ROOT, "    CPU: pipeline %.2f ms of process CPU per map (broker, topology, workers, load generator"
+        + " and reader together), bare engine %.2f ms: the engine is %.0f %% of the pipeline's CPU%n",
+        throughput.cpuMillisPerMap(), batched.cpuMillisPerMap(),
+        100 * batched.cpuMillisPerMap() / throughput.cpuMillisPerMap());
     LatencySummary e2e = latency.endToEnd();
     LatencySummary map = single.perCall();
     out.printf(Locale.ROOT, "    latency p50/p95/p99: pipeline %s/%s/%s ms end to end, bare map %s/%s/%s ms:"

@@ -41,13 +41,16 @@ public final class SoakCommand implements Subcommand {
         + "  --engine E                pytorch (default) or tensorflow\n"
         + "  --csv FILE                one row per second: heap, counts, latency percentiles\n"
         + "  --no-gc-hint              sample heap without calling System.gc() first (no GC pauses in the latency)\n"
-        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)";
+        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)\n"
+        + PIPELINE_OPTIONS;
   }
 
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    CliArgs args = CliArgs.parse(argv, Set.of("rate", "rate-fraction", "capacity-requests", "duration", "method",
-        "model", "engine", "csv", "baseline-calls", "warmup"), Set.of("no-gc-hint"));
+    java.util.Set<String> names = new java.util.HashSet<>(Set.of("rate", "rate-fraction", "capacity-requests",
+        "duration", "method", "model", "engine", "csv", "baseline-calls", "warmup"));
+    names.addAll(PIPELINE_OPTION_NAMES);
+    CliArgs args = CliArgs.parse(argv, names, Set.of("no-gc-hint", "pad-batches"));
     SoakSettings settings = settings(args);
     double seconds = args.decimal("duration", 60);
     if (seconds <= 0) {
@@ -73,13 +76,18 @@ public final class SoakCommand implements Subcommand {
     }
   }
 
-  /** Times the bare engine and prints it next to the pipeline's throughput and latency phases. */
-  static void printBaseline(PrintStream out, SoakHarness h, PhaseResult throughput, PhaseResult latency, int calls)
-      throws Exception {
+  /**
+   * Times the bare engine and prints it next to the pipeline's throughput and latency phases.
+   *
+   * @return the bare engine at the workers' batch size
+   */
+  static EngineBaseline.Result printBaseline(PrintStream out, SoakHarness h, PhaseResult throughput,
+      PhaseResult latency, int calls) throws Exception {
     double mean = h.meanBatch();
     EngineBaseline.Result single = h.engineBaseline(1, calls);
-    EngineBaseline.Result batched = h.engineBaseline(PipelineVsEngine.workerBatch(mean), Math.max(10, calls / 4));
+    EngineBaseline.Result batched = h.engineBaseline(PipelineVsEngine.workerBatch(mean, h.pipeline().config().worker().padBatches()), Math.max(10, calls / 4));
     PipelineVsEngine.print(out, throughput, latency, single, batched, mean);
+    return batched;
   }
 
   /** A burst that is not measured: class loading and JIT compilation would otherwise count as pipeline cost. */
@@ -125,6 +133,29 @@ public final class SoakCommand implements Subcommand {
       throw new UsageException("--method names no method");
     }
     String engine = args.get("engine", "pytorch").toLowerCase(Locale.ROOT);
-    return SoakSettings.defaults().withMethods(methods).withModel(args.get("model", "digits_cnn"), engine);
+    SoakSettings d = SoakSettings.defaults();
+    int workers = (int) args.number("workers", d.workers());
+    if (workers <= 0) {
+      throw new UsageException("--workers must be positive");
+    }
+    return d.withMethods(methods).withModel(args.get("model", "digits_cnn"), engine)
+        .withBatching((int) args.number("max-batch", d.maxBatch()), args.number("max-wait-ms", d.maxWaitMillis()))
+        .withTopology(d.topology().withCommitIntervalMillis(args.number("commit-interval-ms",
+            d.topology().commitIntervalMillis())))
+        .withPadBatches(args.has("pad-batches"))
+        .withWorkers(workers);
   }
+
+  /** The options {@link #settings} reads, for the commands' usage texts. */
+  static final String PIPELINE_OPTIONS = ""
+      + "  --workers N               worker instances (default 1); with more, tasks are keyed by event so that\n"
+      + "                            they share the model (topology.task.key=event) on N partitions\n"
+      + "  --max-batch N             worker.max.batch (default 64)\n"
+      + "  --max-wait-ms N           worker.max.wait.ms (default 2)\n"
+      + "  --commit-interval-ms N    topology.commit.interval.ms (default 10)\n"
+      + "  --pad-batches             worker.pad.batches=true: pad micro-batches to powers of two";
+
+  /** The option names {@link #settings} reads. */
+  static final java.util.Set<String> PIPELINE_OPTION_NAMES = java.util.Set.of("workers", "max-batch", "max-wait-ms",
+      "commit-interval-ms");
 }

@@ -68,7 +68,8 @@ public final class SoakHarness implements AutoCloseable {
           .withTopicLayout(settings.partitions(), (short) 1)
           .withHttp("127.0.0.1", 0)
           .withWorker(WorkerSettings.defaults().withEngines(List.of(settings.engine()), settings.workers())
-              .withBatching(settings.maxBatch(), settings.maxWaitMillis(), 1024));
+              .withBatching(settings.maxBatch(), settings.maxWaitMillis(), 1024).withPadBatches(settings.padBatches()))
+          .withTopology(settings.topology());
       pipeline = Pipeline.start(config, ComputerFactory.engine(), null);
       List<NpyArray> samples = samples(models, settings.modelId());
       RequestSource requests = new RequestSource(KafkaProps.common(config), config.topics().requests(),
@@ -98,9 +99,10 @@ public final class SoakHarness implements AutoCloseable {
   public PhaseResult burst(int count, Duration timeout) throws InterruptedException {
     PhaseStats stats = newPhase();
     long start = System.nanoTime();
+    long cpu = ProcessCpu.nanos();
     requests.burst(stats.firstSeq(), count);
     nextSeq += count;
-    return drain(stats, count, start, timeout);
+    return drain(stats, count, start, cpu, timeout);
   }
 
   /**
@@ -115,6 +117,7 @@ public final class SoakHarness implements AutoCloseable {
     long first = stats.firstSeq();
     Thread sender = new Thread(() -> sent.set(requests.paced(first, perSecond, duration)), "signstream-soak-sender");
     long start = System.nanoTime();
+    long cpu = ProcessCpu.nanos();
     long sentBefore = requests.sent();
     try (SoakCsv rows = csv == null ? null : new SoakCsv(csv)) {
       sender.start();
@@ -135,7 +138,7 @@ public final class SoakHarness implements AutoCloseable {
       }
     }
     nextSeq += sent.get();
-    return drain(stats, sent.get(), start, drain);
+    return drain(stats, sent.get(), start, cpu, drain);
   }
 
   /** Mean samples per explain call of the workers so far. */
@@ -173,17 +176,18 @@ public final class SoakHarness implements AutoCloseable {
     return stats;
   }
 
-  private PhaseResult drain(PhaseStats stats, long sent, long startNanos, Duration timeout)
+  private PhaseResult drain(PhaseStats stats, long sent, long startNanos, long startCpu, Duration timeout)
       throws InterruptedException {
     long expected = sent * settings.methods().size();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (stats.received() < expected && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+    double cpuSeconds = (ProcessCpu.nanos() - startCpu) / 1e9;
     Thread.sleep(200); // a duplicate would come right behind the original
     long last = stats.lastArrivalNanos() == 0 ? System.nanoTime() : stats.lastArrivalNanos();
     return new PhaseResult(sent, expected, stats.received(), stats.duplicates(), stats.deadLetters(),
-        (last - startNanos) / 1e9, stats.endToEnd.summary(), stats.toProduced.summary());
+        (last - startNanos) / 1e9, stats.endToEnd.summary(), stats.toProduced.summary(), cpuSeconds);
   }
 
   private static List<NpyArray> samples(Path models, String modelId) throws Exception {

@@ -1,5 +1,6 @@
 package io.signstream.stream.soak;
 
+import io.signstream.stream.config.TopologySettings;
 import java.util.List;
 
 /**
@@ -13,9 +14,11 @@ import java.util.List;
  * @param workers worker verticle instances
  * @param maxBatch most samples per explain call
  * @param maxWaitMillis longest a task waits for a batch
+ * @param topology the topology's commit interval and task key
+ * @param padBatches whether the workers pad micro-batches to powers of two
  */
 public record SoakSettings(String modelId, List<String> methods, String engine, int partitions, int workers,
-    int maxBatch, long maxWaitMillis) {
+    int maxBatch, long maxWaitMillis, TopologySettings topology, boolean padBatches) {
 
   /** Copies the method list and checks the numbers. */
   public SoakSettings {
@@ -26,18 +29,43 @@ public record SoakSettings(String modelId, List<String> methods, String engine, 
     }
   }
 
-  /** digits_cnn, gradient, PyTorch, one partition, one worker, batches of up to 64 after at most 5 ms. */
+  /** digits_cnn, gradient, PyTorch, one partition, one worker, batches of up to 64 after at most 2 ms. */
   public static SoakSettings defaults() {
-    return new SoakSettings("digits_cnn", List.of("gradient"), "pytorch", 1, 1, 64, 5);
+    return new SoakSettings("digits_cnn", List.of("gradient"), "pytorch", 1, 1, 64, 2, TopologySettings.defaults(), false);
   }
 
   /** A copy with other methods. */
   public SoakSettings withMethods(List<String> list) {
-    return new SoakSettings(modelId, list, engine, partitions, workers, maxBatch, maxWaitMillis);
+    return new SoakSettings(modelId, list, engine, partitions, workers, maxBatch, maxWaitMillis, topology, padBatches);
   }
 
   /** A copy with another model and engine. */
   public SoakSettings withModel(String model, String engineName) {
-    return new SoakSettings(model, methods, engineName, partitions, workers, maxBatch, maxWaitMillis);
+    return new SoakSettings(model, methods, engineName, partitions, workers, maxBatch, maxWaitMillis, topology, padBatches);
+  }
+
+  /**
+   * A copy with {@code count} worker instances on as many partitions; with more than one, tasks are keyed
+   * by event so that the instances share the one model under test.
+   */
+  public SoakSettings withWorkers(int count) {
+    return new SoakSettings(modelId, methods, engine, Math.max(partitions, count), count, maxBatch, maxWaitMillis,
+        count > 1 ? topology.withTaskKey(TopologySettings.TaskKey.EVENT) : topology, padBatches);
+  }
+
+  /** A copy with another batching policy. */
+  public SoakSettings withBatching(int batch, long waitMillis) {
+    return new SoakSettings(modelId, methods, engine, partitions, workers, batch, waitMillis, topology, padBatches);
+  }
+
+  /** A copy with other topology settings. */
+  public SoakSettings withTopology(TopologySettings settings) {
+    return new SoakSettings(modelId, methods, engine, partitions, workers, maxBatch, maxWaitMillis, settings,
+        padBatches);
+  }
+
+  /** A copy whose workers pad micro-batches to powers of two, or not. */
+  public SoakSettings withPadBatches(boolean pad) {
+    return new SoakSettings(modelId, methods, engine, partitions, workers, maxBatch, maxWaitMillis, topology, pad);
   }
 }

@@ -3,6 +3,7 @@ package io.signstream.stream.topology;
 import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.method.MethodNames;
 import io.signstream.engine.method.MethodParams;
+import io.signstream.engine.method.ParameterCheck;
 import io.signstream.schemas.DType;
 import io.signstream.schemas.Engines;
 import io.signstream.schemas.ErrorCode;
@@ -17,6 +18,7 @@ import io.signstream.stream.registry.ModelRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +29,8 @@ import java.util.Objects;
  * Checks a decoded request against the model registry and the size bounds, cheapest checks first.
  *
  * <p>Everything a worker could only discover after loading a model (unknown model, bad method name,
- * wrong shape, NaN, target out of range) is caught here, so that a bad request costs one dead letter
+ * bad parameter value, wrong shape, NaN, target out of range) is caught here (the one exception: a
+ * Grad-CAM {@code layer_name} needs the model's graph and is checked by the worker), so that a bad request costs one dead letter
  * in the topology instead of a failed batch in a worker. Stateless and thread-safe.
  */
 public final class EventValidator {
@@ -44,30 +47,35 @@ public final class EventValidator {
     this.limits = Objects.requireNonNull(limits, "limits");
   }
 
+  /** The bounds it checks. */
+  public ValidationLimits limits() {
+    return limits;
+  }
+
   /**
    * Validates one request.
    *
    * @throws Rejection with the dead-letter code and a human-readable reason
    */
   public ValidRequest validate(InferenceEvent event) throws Rejection {
-    checkId(event.getEventId(), "eventId");
+    String id = event.getEventId();
+    if (id == null || id.isBlank()) {
+      throw new Rejection(ErrorCode.BAD_EVENT_ID, "the request has no eventId; give every request a unique,"
+          + " non-blank id (it keys the explanations and dead letters)");
+    }
+    checkId(id, "eventId");
     checkMap(event.getMetadata(), "metadata");
     checkMap(event.getParams(), "params");
     List<String> methods = distinctMethods(event.getMethods());
     ModelDescriptor model = model(event);
     String engine = engine(event, model);
-    for (String method : methods) {
-      checkMethod(method, event.getParams());
-    }
+    checkMethods(methods, event.getParams());
     checkInput(event.getInput(), model);
     checkTarget(event.getTarget(), model);
     return new ValidRequest(event, model, engine, methods);
   }
 
   private void checkId(String id, String field) throws Rejection {
-    if (id == null || id.isBlank()) {
-      throw new Rejection(ErrorCode.UNKNOWN, field + " is empty");
-    }
     if (id.length() > limits.maxIdLength()) {
       throw new Rejection(ErrorCode.TOO_LARGE, field + " has " + id.length() + " characters, more than the limit of "
           + limits.maxIdLength());
@@ -116,6 +124,10 @@ public final class EventValidator {
   }
 
   private ModelDescriptor model(InferenceEvent event) throws Rejection {
+    if (event.getModelId() == null || event.getModelId().isBlank()) {
+      throw new Rejection(ErrorCode.UNKNOWN_MODEL, "the request names no model (modelId is blank); known models: "
+          + registry.all().stream().map(ModelDescriptor::id).toList());
+    }
     checkId(event.getModelId(), "modelId");
     ModelDescriptor model = registry.find(event.getModelId()).orElseThrow(() -> new Rejection(
         ErrorCode.UNKNOWN_MODEL, "unknown model '" + event.getModelId() + "'; known models: "
@@ -133,19 +145,38 @@ public final class EventValidator {
     if (requested == null) {
       return model.preferredEngine().orElse(DEFAULT_ENGINE);
     }
-    if (!Engines.isKnown(requested)) {
-      throw new Rejection(ErrorCode.UNKNOWN, "unknown engine '" + clip(requested) + "'; use one of " + Engines.ALL + " or leave it empty");
-    }
-    return requested;
+    // engine names are matched without regard to case: "PyTorch" is what a producer means by pytorch
+    return Engines.canonical(requested).orElseThrow(() -> new Rejection(ErrorCode.UNKNOWN_ENGINE, "unknown engine '"
+        + clip(requested) + "'; use one of " + Engines.ALL + " (any case) or leave it empty for the model's own"));
   }
 
-  private static void checkMethod(String method, Map<String, String> params) throws Rejection {
-    try {
-      MethodNames.parse(method, MethodParams.of(params == null ? Map.of() : params));
-    } catch (ExplainException e) {
-      ErrorCode code = e.kind() == ExplainException.Kind.UNKNOWN_METHOD || e.kind() == ExplainException.Kind.BAD_PARAMETER
-          ? ErrorCode.UNKNOWN_METHOD : ErrorCode.UNKNOWN;
-      throw new Rejection(code, e.getMessage(), method);
+  /**
+   * Parses every method and checks every parameter value it will read, so that a request with any bad
+   * method is refused whole, before a task is queued, in one dead letter that names each bad method and
+   * what is wrong with it (code UNKNOWN_METHOD if a name is unknown, else BAD_PARAMETER).
+   */
+  private static void checkMethods(List<String> methods, Map<String, String> params) throws Rejection {
+    MethodParams p = MethodParams.of(params == null ? Map.of() : params);
+    List<String> bad = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    boolean unknownName = false;
+    for (String method : methods) {
+      List<String> problems;
+      try {
+        problems = ParameterCheck.problems(MethodNames.parse(method, p));
+      } catch (ExplainException e) {
+        unknownName |= e.kind() != ExplainException.Kind.BAD_PARAMETER;
+        problems = List.of(e.getMessage());
+      }
+      if (!problems.isEmpty()) {
+        bad.add(method);
+        reasons.add("method '" + clip(method) + "': " + String.join("; ", problems));
+      }
+    }
+    if (!bad.isEmpty()) {
+      throw new Rejection(unknownName ? ErrorCode.UNKNOWN_METHOD : ErrorCode.BAD_PARAMETER, String.join(" | ", reasons)
+          + (bad.size() < methods.size() ? " (nothing of the request was computed; fix or drop these methods)" : ""),
+          String.join(",", bad));
     }
   }
 

@@ -5,9 +5,12 @@ import io.signstream.schemas.DeadLetter;
 import io.signstream.schemas.ErrorCode;
 import io.signstream.schemas.ExplainTask;
 import io.signstream.schemas.InferenceEvent;
+import io.signstream.stream.config.TopologySettings;
 import io.signstream.stream.metrics.PipelineMetrics;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,14 +33,23 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestProcessor.class);
 
+  /** Room a task record needs besides its value: the key (a model id), headers, record and batch overhead. */
+  static final int TASK_HEADROOM_BYTES = 4 * 1024;
+
   private final AvroSerde<InferenceEvent> serde = AvroSerde.inferenceEvent();
+  private final AvroSerde<ExplainTask> taskSerde = AvroSerde.explainTask();
   private final EventValidator validator;
   private final PipelineMetrics metrics;
+  private final DeadLetters letters;
+  private final TopologySettings.TaskKey taskKey;
   private ProcessorContext<String, Outcome> context;
 
-  RequestProcessor(EventValidator validator, PipelineMetrics metrics) {
+  RequestProcessor(EventValidator validator, PipelineMetrics metrics, DeadLetters letters,
+      TopologySettings.TaskKey taskKey) {
     this.validator = validator;
     this.metrics = metrics;
+    this.letters = letters;
+    this.taskKey = taskKey;
   }
 
   @Override
@@ -54,13 +66,34 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
         deadLetter(record, null, ErrorCode.UNDECODABLE, "record has no value (tombstone)", null);
         return;
       }
+      int maxRequest = validator.limits().maxRequestBytes();
+      if (record.value().length > maxRequest) {
+        deadLetter(record, null, ErrorCode.TOO_LARGE, "the request record holds " + record.value().length
+            + " bytes, more than the limit of " + maxRequest + " (limits.max.request.bytes); send a smaller input",
+            null);
+        return;
+      }
       event = serde.deserializer().deserialize(source().topic(), record.value());
       ValidRequest valid = validator.validate(event);
       long now = context.currentSystemTimeMs();
+      // every task is encoded and sized first: a request is fanned out whole or not at all
+      List<Outcome.Task> tasks = new ArrayList<>(valid.methods().size());
+      int maxTask = letters.maxRecordBytes() - TASK_HEADROOM_BYTES;
       for (String method : valid.methods()) {
         ExplainTask task = task(valid, method, now);
-        metrics.taskRouted(task.getModelId(), method, task.getEngine());
-        context.forward(new Record<>(task.getModelId(), new Outcome.Task(task), record.timestamp()));
+        byte[] bytes = taskSerde.encode(task);
+        if (bytes.length > maxTask) {
+          throw new Rejection(ErrorCode.TOO_LARGE, "the task for method '" + method + "' would be a record of "
+              + bytes.length + " bytes, more than the " + maxTask + " a record may hold here (max.request.size "
+              + letters.maxRecordBytes() + "); send a smaller input or fewer metadata and params", method);
+        }
+        tasks.add(new Outcome.Task(task, bytes));
+      }
+      for (Outcome.Task t : tasks) {
+        metrics.taskRouted(t.task().getModelId(), t.task().getMethod(), t.task().getEngine());
+        // a new Record has no headers: a producer's headers are not copied onto every task
+        String key = taskKey == TopologySettings.TaskKey.EVENT ? t.task().getEventId() : t.task().getModelId();
+        context.forward(new Record<>(key, t, record.timestamp()));
       }
     } catch (SerializationException e) {
       deadLetter(record, null, ErrorCode.UNDECODABLE, e.getMessage(), null);
@@ -97,10 +130,11 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
       String method) {
     Source src = source();
     String eventId = event == null ? null : event.getEventId();
-    DeadLetter letter = DeadLetters.of(src.topic(), src.partition(), src.offset(), record.key(), record.value(), code,
+    DeadLetter letter = letters.letter(src.topic(), src.partition(), src.offset(), record.key(), record.value(), code,
         reason, eventId, method, context.currentSystemTimeMs());
     metrics.deadLetter(code, "topology");
-    context.forward(new Record<>(eventId, new Outcome.Dead(letter), record.timestamp()));
+    // keyed by the (clipped) event id: a huge id must not make the dead letter's key huge
+    context.forward(new Record<>(letter.getEventId(), new Outcome.Dead(letter), record.timestamp()));
   }
 
   private Source source() {

@@ -30,12 +30,23 @@ final class BatchRunner {
   private final ExplanationComputer computer;
   private final PipelineMetrics metrics;
   private final LongSupplier clock;
+  private final DeadLetters letters;
+  private final boolean pad;
 
-  BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock) {
+  BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock,
+      DeadLetters letters) {
+    this(registry, computer, metrics, clock, letters, false);
+  }
+
+  /** @param pad whether to pad batches to powers of two ({@code worker.pad.batches}) */
+  BatchRunner(ModelRegistry registry, ExplanationComputer computer, PipelineMetrics metrics, LongSupplier clock,
+      DeadLetters letters, boolean pad) {
     this.registry = registry;
     this.computer = computer;
     this.metrics = metrics;
     this.clock = clock;
+    this.letters = letters;
+    this.pad = pad;
   }
 
   /** Outputs for every task of the chunk, in chunk order. */
@@ -49,7 +60,8 @@ final class BatchRunner {
     ComputeResult result;
     long nanos;
     try {
-      ComputeRequest request = padded(request(model, chunk));
+      ComputeRequest exact = request(model, chunk);
+      ComputeRequest request = pad ? padded(exact) : exact;
       long t0 = System.nanoTime();
       result = computer.compute(request);
       nanos = System.nanoTime() - t0;
@@ -86,8 +98,19 @@ final class BatchRunner {
 
   /** A dead letter for a record that was not a task at all. */
   DeadLetter undecodable(PendingTask t) {
-    return DeadLetters.of(t.partition().topic(), t.partition().partition(), t.offset(), t.key(), t.value(),
-        ErrorCode.UNDECODABLE, t.decodeError(), null, null, clock.getAsLong());
+    return letter(t, ErrorCode.UNDECODABLE, t.decodeError());
+  }
+
+  /**
+   * A dead letter for a task record: like every worker dead letter it names the task record itself
+   * (task topic, partition, offset, key and the task's bytes), so that replaying it means writing
+   * those bytes back to the task topic; the request it came from is in the task's own
+   * sourceTopic/sourcePartition/sourceOffset fields.
+   */
+  DeadLetter letter(PendingTask t, ErrorCode code, String reason) {
+    ExplainTask task = t.task();
+    return letters.letter(t.partition().topic(), t.partition().partition(), t.offset(), t.key(), t.value(), code,
+        reason, task == null ? null : task.getEventId(), task == null ? null : task.getMethod(), clock.getAsLong());
   }
 
   private static ComputeRequest request(ModelDescriptor model, List<PendingTask> chunk) throws ComputeException {
@@ -118,12 +141,14 @@ final class BatchRunner {
   }
 
   /**
-   * Pads the batch axis to the next power of two by repeating the last sample.
+   * Pads the batch axis to the next power of two by repeating the last sample (only with
+   * {@code worker.pad.batches=true}).
    *
-   * <p>Why: the engine's cost for a batch shape it has not seen yet is several times its steady
+   * <p>Why it exists: the engine's cost for a batch shape it has not seen yet is several times its steady
    * cost (measured on digits_cnn: about 12 ms per map with a new batch size on every call against
    * 2.5 ms at a fixed one), and micro-batches come in every size from 1 to maxBatch. Powers of two
    * bound the shapes to a handful at most twice the work; the padded rows are dropped afterwards.
+   * Why it is off by default: see the stream-app README (measured with {@code signstream loadtest}).
    */
   static ComputeRequest padded(ComputeRequest r) {
     int n = r.samples();
@@ -168,14 +193,11 @@ final class BatchRunner {
   }
 
   private List<WorkerOutput> failAll(List<PendingTask> chunk, String reason) {
-    long now = clock.getAsLong();
     List<WorkerOutput> out = new ArrayList<>(chunk.size());
     for (PendingTask t : chunk) {
       ExplainTask task = t.task();
-      DeadLetter d = DeadLetters.of(task.getSourceTopic(), task.getSourcePartition(), task.getSourceOffset(), t.key(),
-          t.value(), ErrorCode.COMPUTE_FAILED, "computing " + task.getMethod() + " on " + task.getModelId() + " ("
-              + task.getEngine() + ") failed: " + reason, task.getEventId(), task.getMethod(), now);
-      out.add(new WorkerOutput.Failed(t, d));
+      out.add(new WorkerOutput.Failed(t, letter(t, ErrorCode.COMPUTE_FAILED, "computing " + task.getMethod() + " on "
+          + task.getModelId() + " (" + task.getEngine() + ") failed: " + reason)));
     }
     return out;
   }

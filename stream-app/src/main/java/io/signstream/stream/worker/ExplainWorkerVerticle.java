@@ -6,8 +6,12 @@ import io.signstream.schemas.Explanation;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,15 @@ public final class ExplainWorkerVerticle extends VerticleBase {
   private Gauge gauge;
   private volatile boolean stopped;
   private long committedExplanations;
+  /**
+   * Builds and publishes the dashboard messages of committed results off the compute thread: a message
+   * carries the input and the map as JSON arrays, which costs about as much Java time per map as the
+   * rest of the worker's own bookkeeping, and the compute thread is what a worker's throughput is
+   * bound by. One thread per worker keeps the messages in commit order; when it falls
+   * {@value #FEED_BACKLOG} commits behind, the compute thread publishes itself (back-pressure, nothing dropped).
+   */
+  private ThreadPoolExecutor feed;
+  private static final int FEED_BACKLOG = 64;
 
   /** A worker for {@code spec.engine()}. */
   public ExplainWorkerVerticle(WorkerSpec spec) {
@@ -50,6 +63,11 @@ public final class ExplainWorkerVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     gauge = spec.metrics().inFlightGauge(spec.engine(), instanceId, loop::inFlight);
+    feed = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(FEED_BACKLOG), r -> {
+      Thread t = new Thread(r, "signstream-dashboard-feed-" + instanceId);
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
     LOG.info("worker {} consuming {}", instanceId, spec.config().topics().tasks(spec.engine()));
     context.runOnContext(v -> next());
     return Future.succeededFuture();
@@ -65,10 +83,29 @@ public final class ExplainWorkerVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       // a failure outside the transaction (broker gone, rebalance storm): log, back off, go on
       LOG.warn("worker {}: cycle failed: {}", instanceId, e.toString(), e);
-      vertx.setTimer(500, id -> context.runOnContext(v -> next()));
+      vertx.setTimer(500, id -> context.runOnContext(v -> recoverThenNext()));
       return;
     }
     context.runOnContext(v -> next());
+  }
+
+  /** Back to the committed offsets before polling again; if even that fails, back off once more. */
+  private void recoverThenNext() {
+    if (stopped) {
+      return;
+    }
+    try {
+      synchronized (this) {
+        if (!stopped) {
+          loop.recover();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("worker {}: cannot go back to the committed offsets yet: {}", instanceId, e.toString());
+      vertx.setTimer(500, id -> context.runOnContext(v -> recoverThenNext()));
+      return;
+    }
+    next();
   }
 
   private synchronized List<WorkerOutput> cycle() {
@@ -76,19 +113,30 @@ public final class ExplainWorkerVerticle extends VerticleBase {
   }
 
   private void publish(List<WorkerOutput> committed) {
-    EventBus bus = vertx.eventBus();
+    List<WorkerOutput.Done> done = new ArrayList<>(committed.size());
     for (WorkerOutput o : committed) {
       if (o instanceof WorkerOutput.Done d) {
         Explanation e = d.explanation();
         spec.metrics().explanationOut(e.getModelId(), e.getMethod(), e.getEngine());
-        bus.publish(EventBusAddresses.EXPLANATIONS,
-            DashboardFeed.explanation(d.source().task(), e, spec.registry().find(e.getModelId()).orElse(null)));
         committedExplanations++;
+        done.add(d);
       } else if (o instanceof WorkerOutput.Failed f) {
         ErrorCode code = f.letter().getErrorCode();
         spec.metrics().deadLetter(code, "worker");
         // dead letters reach the event bus through DeadLetterFeed, which sees the topology's too
       }
+    }
+    if (!done.isEmpty()) {
+      feed.execute(() -> feed(done));
+    }
+  }
+
+  private void feed(List<WorkerOutput.Done> done) {
+    EventBus bus = vertx.eventBus();
+    for (WorkerOutput.Done d : done) {
+      Explanation e = d.explanation();
+      bus.publish(EventBusAddresses.EXPLANATIONS,
+          DashboardFeed.explanation(d.source().task(), e, spec.registry().find(e.getModelId()).orElse(null)));
     }
   }
 
@@ -99,6 +147,9 @@ public final class ExplainWorkerVerticle extends VerticleBase {
       spec.metrics().registry().remove(gauge);
     }
     loop.close();
+    if (feed != null) {
+      feed.shutdown(); // what is queued is still published
+    }
     LOG.info("worker {} stopped after {} explanations", instanceId, committedExplanations);
     return Future.succeededFuture();
   }

@@ -2,11 +2,13 @@ package io.signstream.stream.worker;
 
 import io.signstream.schemas.AvroSerde;
 import io.signstream.schemas.DeadLetter;
+import io.signstream.schemas.ErrorCode;
 import io.signstream.schemas.Explanation;
 import io.signstream.schemas.ExplainTask;
 import io.signstream.stream.config.StreamConfig;
 import io.signstream.stream.config.WorkerSettings;
 import io.signstream.stream.kafka.KafkaProps;
+import io.signstream.stream.topology.DeadLetters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,6 +66,10 @@ final class TaskLoop implements AutoCloseable {
   private final AvroSerde<DeadLetter> deadLetters = AvroSerde.deadLetter();
   private final TaskBatcher batcher;
   private final List<Header> headers;
+  private final DeadLetters letters;
+
+  /** Room a record needs besides its value: key (an event id), the worker header, record and batch overhead. */
+  private static final int RECORD_HEADROOM_BYTES = 4 * 1024;
   private ExplanationComputer computer;
   private BatchRunner runner;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -78,12 +84,14 @@ final class TaskLoop implements AutoCloseable {
     this.settings = spec.config().worker();
     this.batcher = new TaskBatcher(settings.maxBatch(), settings.maxWaitMillis());
     this.headers = WorkerHeaders.of(instanceId);
+    this.letters = new DeadLetters(KafkaProps.maxRequestSize(spec.config()));
   }
 
   /** Connects: creates the consumer and the transactional producer, subscribes. Blocking. */
   void open() {
     computer = spec.computers().get();
-    runner = new BatchRunner(spec.registry(), computer, spec.metrics(), System::currentTimeMillis);
+    runner = new BatchRunner(spec.registry(), computer, spec.metrics(), System::currentTimeMillis, letters,
+        settings.padBatches());
     consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     producer = newProducer();
     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
@@ -156,29 +164,72 @@ final class TaskLoop implements AutoCloseable {
     TaskBatcher.Drained drained = batcher.drain();
     List<WorkerOutput> outputs = new ArrayList<>(drained.count());
     for (List<PendingTask> chunk : drained.chunks()) {
-      outputs.addAll(runner.run(chunk));
+      outputs.addAll(runChunk(chunk));
     }
     for (PendingTask t : drained.undecodable()) {
       outputs.add(new WorkerOutput.Failed(t, runner.undecodable(t)));
     }
-    boolean committed = commit(outputs, drained.offsets());
+    List<ProducerRecord<String, byte[]>> records = records(outputs);
+    boolean committed = commit(records, outputs.size(), drained.offsets());
     inFlight = batcher.size();
     return committed ? outputs : List.of();
   }
 
-  private boolean commit(List<WorkerOutput> outputs, Map<TopicPartition, OffsetAndMetadata> offsets) {
+  /**
+   * One chunk's outputs; a failure the runner did not foresee becomes dead letters for the chunk's
+   * tasks rather than an exception: the tasks are drained already, and an exception here would
+   * either lose them or, re-read, fail the same way forever.
+   */
+  private List<WorkerOutput> runChunk(List<PendingTask> chunk) {
+    try {
+      return runner.run(chunk);
+    } catch (RuntimeException e) {
+      LOG.warn("worker {}: unexpected failure computing {} tasks", instanceId, chunk.size(), e);
+      List<WorkerOutput> failed = new ArrayList<>(chunk.size());
+      for (PendingTask t : chunk) {
+        failed.add(new WorkerOutput.Failed(t, runner.letter(t, ErrorCode.COMPUTE_FAILED, "internal error: " + e)));
+      }
+      return failed;
+    }
+  }
+
+  /**
+   * The records of a flush, encoded before the transaction begins (shorter transactions) and each
+   * sized against the producer's limit: a record the producer refuses would fail the transaction,
+   * and the same tasks would be computed and refused again after every rewind. An explanation too
+   * large to send becomes a (bounded) TOO_LARGE dead letter instead.
+   */
+  private List<ProducerRecord<String, byte[]>> records(List<WorkerOutput> outputs) {
     String explanationsTopic = spec.config().topics().explanations();
     String deadLetterTopic = spec.config().topics().deadLetter();
+    int maxValue = letters.maxRecordBytes() - RECORD_HEADROOM_BYTES;
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(outputs.size());
+    for (int i = 0; i < outputs.size(); i++) {
+      WorkerOutput o = outputs.get(i);
+      if (o instanceof WorkerOutput.Done d) {
+        Explanation e = d.explanation();
+        byte[] bytes = explanations.encode(e);
+        if (bytes.length <= maxValue) {
+          records.add(new ProducerRecord<>(explanationsTopic, null, e.getEventId(), bytes, headers));
+          continue;
+        }
+        o = new WorkerOutput.Failed(d.source(), runner.letter(d.source(), ErrorCode.TOO_LARGE, "the explanation"
+            + " would be a record of " + bytes.length + " bytes, more than the " + maxValue + " a record may hold"
+            + " here (max.request.size " + letters.maxRecordBytes() + "); send fewer samples per request"));
+        outputs.set(i, o);
+      }
+      DeadLetter l = ((WorkerOutput.Failed) o).letter();
+      records.add(new ProducerRecord<>(deadLetterTopic, null, l.getEventId(), deadLetters.encode(l), headers));
+    }
+    return records;
+  }
+
+  private boolean commit(List<ProducerRecord<String, byte[]>> records, int outputs,
+      Map<TopicPartition, OffsetAndMetadata> offsets) {
     try {
       producer.beginTransaction();
-      for (WorkerOutput o : outputs) {
-        if (o instanceof WorkerOutput.Done d) {
-          Explanation e = d.explanation();
-          producer.send(new ProducerRecord<>(explanationsTopic, null, e.getEventId(), explanations.encode(e), headers));
-        } else if (o instanceof WorkerOutput.Failed f) {
-          DeadLetter l = f.letter();
-          producer.send(new ProducerRecord<>(deadLetterTopic, null, l.getEventId(), deadLetters.encode(l), headers));
-        }
+      for (ProducerRecord<String, byte[]> r : records) {
+        producer.send(r);
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
@@ -192,7 +243,7 @@ final class TaskLoop implements AutoCloseable {
       rewind();
       return false;
     } catch (KafkaException e) {
-      LOG.warn("worker {}: transaction of {} outputs failed ({}); aborting and re-reading", instanceId, outputs.size(),
+      LOG.warn("worker {}: transaction of {} outputs failed ({}); aborting and re-reading", instanceId, outputs,
           e.toString());
       try {
         producer.abortTransaction();
@@ -203,6 +254,16 @@ final class TaskLoop implements AutoCloseable {
       rewind();
       return false;
     }
+  }
+
+  /**
+   * After a cycle failed outside the transaction (the broker unreachable, say): forgets what is pending
+   * and goes back to the committed offsets, so that nothing drained but uncommitted is skipped.
+   */
+  void recover() {
+    batcher.discard(consumer.assignment());
+    inFlight = batcher.size();
+    rewind();
   }
 
   /** Moves the consumer back to the committed offsets, so that nothing uncommitted is skipped. */
@@ -234,9 +295,11 @@ final class TaskLoop implements AutoCloseable {
     // tasks are written by the exactly-once topology: never read the records of an aborted transaction
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // one poll may fill the in-flight budget: bigger flushes mean fewer transaction commits, the
-    // worker's main fixed cost (measured: a 500-task commit took 30-240 ms on the 2-core embedded setup)
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, settings.maxInFlight()));
+    // A flush computes everything pending before it commits, so what one poll brings bounds how long a
+    // result waits for its transaction: four full batches (256 tasks by default, some 40 ms of LRP on
+    // digits_cnn) keep a transaction's fixed cost small per task without holding finished maps back
+    // for a whole 1,024-task backlog (which showed as a p99 of several hundred ms under load).
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(settings.maxInFlight(), 4 * settings.maxBatch())));
     return p;
   }
 

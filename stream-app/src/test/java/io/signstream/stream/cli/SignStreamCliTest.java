@@ -87,7 +87,7 @@ class SignStreamCliTest {
       assertEquals(Map.of("seed", "3"), e.getParams());
       assertEquals(TestEvents.digit(2).data()[100], TensorCodec.toFloatArray(e.getInput())[100]);
 
-      DeadLetter d = DeadLetters.of("cli.requests", 0, 5, null, new byte[] {1}, ErrorCode.NON_FINITE, "element 3 is NaN",
+      DeadLetter d = DeadLetters.DEFAULT.letter("cli.requests", 0, 5, null, new byte[] {1}, ErrorCode.NON_FINITE, "element 3 is NaN",
           "cli-1", null, 42);
       try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
           new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -66,4 +66,16 @@ class ConfigLoaderTest {
     zero.put("limits.max.tensor.bytes", "0");
     assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromProperties(zero, dir));
   }
+
+  @Test
+  void aWorkerTakesAnyFreeHttpPortUnlessOneIsSet() {
+    java.nio.file.Path dir = java.nio.file.Path.of(".");
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", "b:9092");
+    assertEquals(8080, ConfigLoader.fromProperties(p, dir).httpPort());
+    p.setProperty("role", "worker");
+    assertEquals(0, ConfigLoader.fromProperties(p, dir).httpPort());
+    p.setProperty("http.port", "9191");
+    assertEquals(9191, ConfigLoader.fromProperties(p, dir).httpPort());
+  }
 }

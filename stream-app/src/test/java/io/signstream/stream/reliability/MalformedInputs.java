@@ -106,7 +106,10 @@ final class MalformedInputs {
         .setModelVersion("99"));
     event(out, p + "target-too-high", ErrorCode.TARGET_OUT_OF_RANGE, null, valid(p + "target-too-high").setTarget(10));
     event(out, p + "target-negative", ErrorCode.TARGET_OUT_OF_RANGE, null, valid(p + "target-negative").setTarget(-1));
-    event(out, p + "unknown-engine", ErrorCode.UNKNOWN, null, valid(p + "unknown-engine").setEngine("onnxruntime"));
+    event(out, p + "unknown-engine", ErrorCode.UNKNOWN_ENGINE, null, valid(p + "unknown-engine").setEngine("onnxruntime"));
+    event(out, p + "blank-event-id", ErrorCode.BAD_EVENT_ID, null, valid(" ")); // key differs: the name
+    event(out, p + "bad-parameter", ErrorCode.BAD_PARAMETER, "integrated_gradients", valid(p + "bad-parameter")
+        .setMethods(List.of("gradient", "integrated_gradients")).setParams(Map.of("steps", "-3")));
     // --- metadata, params, ids
     Map<String, String> manyEntries = new HashMap<>();
     for (int i = 0; i <= limits.maxMetadataEntries(); i++) {

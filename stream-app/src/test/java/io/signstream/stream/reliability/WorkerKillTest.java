@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.signstream.stream.Pipeline;
+import io.signstream.stream.TestEvents;
 import io.signstream.stream.config.Role;
 import io.signstream.stream.config.StreamConfig;
 import io.signstream.stream.config.WorkerSettings;
@@ -47,9 +48,18 @@ class WorkerKillTest {
           CommittedReader reader = new CommittedReader(Scenario.clients(config), config.topics());
           WorkerProcess first = WorkerProcess.start(dir, "worker-a", workerProps)) {
         first.awaitRunning(Duration.ofSeconds(90));
-        Thread feed = feeder.steady("k-", 600, 60, 40, Feeder.digits("k-", methods));
-        assertTrue(reader.pollUntil(() -> reader.explanations.size() >= 80, Duration.ofSeconds(90)),
+        // the first worker loads the model before the timed feed starts: on a slow machine it could otherwise
+        // still be loading while the whole feed is sent, and be killed with nothing left for the second
+        int warm = 20;
+        for (int i = 0; i < warm; i++) {
+          feeder.valid(TestEvents.digitsEvent("warm-" + i, i, methods).build());
+        }
+        feeder.flush();
+        assertTrue(reader.pollUntil(() -> reader.explanations.size() >= warm, Duration.ofSeconds(90)),
             () -> "the first worker committed nothing:\n" + first.tail());
+        Thread feed = feeder.steady("k-", 600, 60, 40, Feeder.digits("k-", methods));
+        assertTrue(reader.pollUntil(() -> reader.explanations.size() >= warm + 80, Duration.ofSeconds(90)),
+            () -> "the first worker committed nothing of the feed:\n" + first.tail());
         double inFlight = awaitInFlight(first);
         int committedBefore = reader.explanations.size();
         first.kill();

@@ -183,7 +183,17 @@ class ExplainTopologyTest {
     cases.add(new Case(ErrorCode.METADATA_TOO_LARGE, b -> b.setMetadata(Map.of("a", "1", "b", "2", "c", "3", "d", "4", "e", "5"))));
     cases.add(new Case(ErrorCode.METADATA_TOO_LARGE, b -> b.setMetadata(Map.of("a", "x".repeat(300)))));
     cases.add(new Case(ErrorCode.METADATA_TOO_LARGE, b -> b.setParams(Map.of("steps", "x".repeat(300)))));
-    cases.add(new Case(ErrorCode.UNKNOWN, b -> b.setEngine("jax")));
+    cases.add(new Case(ErrorCode.UNKNOWN_ENGINE, b -> b.setEngine("jax")));
+    cases.add(new Case(ErrorCode.BAD_EVENT_ID, b -> b.setEventId("  ")));
+    cases.add(new Case(ErrorCode.UNKNOWN_MODEL, b -> b.setModelId("")));
+    cases.add(new Case(ErrorCode.BAD_PARAMETER, b -> b.setMethods(List.of("integrated_gradients"))
+        .setParams(Map.of("steps", "-3"))));
+    cases.add(new Case(ErrorCode.BAD_PARAMETER, b -> b.setMethods(List.of("smoothgrad"))
+        .setParams(Map.of("noise_scale", "-1"))));
+    cases.add(new Case(ErrorCode.BAD_PARAMETER, b -> b.setMethods(List.of("vargrad"))
+        .setParams(Map.of("augment_by_n", "lots"))));
+    cases.add(new Case(ErrorCode.BAD_PARAMETER, b -> b.setMethods(List.of("lrp_epsilon_wrapper"))
+        .setParams(Map.of("epsilon", "NaN"))));
     cases.add(new Case(ErrorCode.TOO_LARGE, b -> b.setEventId("e".repeat(1000))));
 
     for (int i = 0; i < cases.size(); i++) {
@@ -215,6 +225,30 @@ class ExplainTopologyTest {
     assertEquals("m", d.getEventId());
     assertTrue(d.getReason().contains("gradient"), d.getReason());
     assertTrue(pytorch.isEmpty(), "no partial fan-out for a partly invalid request");
+  }
+
+  @Test
+  void everyBadMethodAndParameterIsNamedInOneDeadLetterAndNothingIsComputed() {
+    requests.pipeInput(TestEvents.bytes(TestEvents.digitsEvent("multi", 0,
+        List.of("gradient", "integrated_gradients", "gradeint", "smoothgrad"))
+        .setParams(Map.of("steps", "-3", "noise_scale", "-0.5")).build()));
+    List<DeadLetter> letters = dead.readValuesToList();
+    assertEquals(1, letters.size());
+    DeadLetter d = letters.get(0);
+    assertEquals(ErrorCode.UNKNOWN_METHOD, d.getErrorCode(), d.getReason()); // an unknown name outranks bad values
+    assertEquals("integrated_gradients,gradeint,smoothgrad", d.getMethod());
+    for (String named : List.of("'integrated_gradients'", "steps=-3", "'gradeint'", "'smoothgrad'", "noise_scale")) {
+      assertTrue(d.getReason().contains(named), named + " missing from: " + d.getReason());
+    }
+    assertTrue(pytorch.isEmpty() && tensorflow.isEmpty(), "the valid gradient of a refused request was routed");
+  }
+
+  @Test
+  void engineNamesAreMatchedWithoutRegardToCase() {
+    requests.pipeInput(TestEvents.bytes(TestEvents.digitsEvent("case", 0, List.of("gradient")).setEngine(" TensorFlow")
+        .build()));
+    assertEquals("tensorflow", tensorflow.readValue().getEngine());
+    assertTrue(dead.isEmpty());
   }
 
   @Test

@@ -35,8 +35,9 @@ class BatchingTest {
     ExplainTask t = ExplainTask.newBuilder().setEventId("e" + offset).setModelId("digits_cnn").setModelVersion("1")
         .setMethod(method).setParams(new HashMap<>()).setEngine("pytorch").setTarget(target).setInput(input)
         .setEventTime(Instant.EPOCH).setRoutedAt(Instant.now().minusMillis(5)).setMetadata(new HashMap<>())
-        .setSourceTopic("t.requests").setSourcePartition(0).setSourceOffset(offset).build();
-    return new PendingTask(p, offset, "digits_cnn".getBytes(), new byte[] {1}, t, null);
+        .setSourceTopic("t.requests").setSourcePartition(0).setSourceOffset(100 + offset).build();
+    return new PendingTask(p, offset, "digits_cnn".getBytes(), io.signstream.schemas.AvroSerde.explainTask().encode(t),
+        t, null);
   }
 
   @Test
@@ -81,7 +82,7 @@ class BatchingTest {
     FakeComputer computer = new FakeComputer();
     BatchRunner runner = runner(computer);
     List<WorkerOutput> out = runner.run(List.of(task(P0, 0, "gradient", 4, 1, 1f), task(P0, 1, "gradient", 4, 2, 3f)));
-    assertEquals(List.of(4), computer.batches, "3 samples padded to 4");
+    assertEquals(List.of(3), computer.batches, "3 samples in one call, not padded (worker.pad.batches=false)");
     assertEquals(2, out.size());
     Explanation first = ((WorkerOutput.Done) out.get(0)).explanation();
     Explanation second = ((WorkerOutput.Done) out.get(1)).explanation();
@@ -103,16 +104,36 @@ class BatchingTest {
     computer.poison = 7f;
     List<WorkerOutput> out = runner(computer).run(List.of(task(P0, 0, "gradient", null, 1, 1f),
         task(P0, 1, "gradient", null, 1, 7f), task(P0, 2, "gradient", null, 1, 2f)));
-    assertEquals(List.of(4, 1, 1, 1), computer.batches);
+    assertEquals(List.of(3, 1, 1, 1), computer.batches);
     assertInstanceOf(WorkerOutput.Done.class, out.get(0));
     WorkerOutput.Failed failed = assertInstanceOf(WorkerOutput.Failed.class, out.get(1));
     assertInstanceOf(WorkerOutput.Done.class, out.get(2));
     assertEquals(ErrorCode.COMPUTE_FAILED, failed.letter().getErrorCode());
     assertEquals("e1", failed.letter().getEventId());
     assertEquals("gradient", failed.letter().getMethod());
-    assertEquals("t.requests", failed.letter().getSourceTopic());
+    // a worker's dead letter names the task record it read (topic, offset, key, bytes), never a mix of task and
+    // request; the request's place is inside the task bytes
+    assertEquals("t.tasks.pytorch", failed.letter().getSourceTopic());
+    assertEquals(0, failed.letter().getSourcePartition());
     assertEquals(1L, failed.letter().getSourceOffset());
+    assertEquals(java.nio.ByteBuffer.wrap("digits_cnn".getBytes()), failed.letter().getSourceKey());
+    ExplainTask replayed = io.signstream.schemas.AvroSerde.explainTask().decode(
+        bytes(failed.letter().getOriginalValue()));
+    assertEquals("e1", replayed.getEventId());
+    assertEquals("t.requests", replayed.getSourceTopic());
+    assertEquals(101L, replayed.getSourceOffset());
     assertTrue(failed.letter().getReason().contains("poisoned input"), failed.letter().getReason());
+  }
+
+  @Test
+  void withPaddingTheBatchIsPaddedToAPowerOfTwoAndTrimmedBack() {
+    FakeComputer computer = new FakeComputer();
+    BatchRunner runner = new BatchRunner(ModelRegistry.load(TestEvents.modelsDir()), computer,
+        PipelineMetrics.inMemory(), System::currentTimeMillis, io.signstream.stream.topology.DeadLetters.DEFAULT, true);
+    List<WorkerOutput> out = runner.run(List.of(task(P0, 0, "gradient", 4, 1, 1f), task(P0, 1, "gradient", 4, 2, 3f)));
+    assertEquals(List.of(4), computer.batches, "3 samples padded to 4");
+    assertEquals(List.of(2L, 1L, 16L, 16L),
+        ((WorkerOutput.Done) out.get(1)).explanation().getRelevance().getShape());
   }
 
   @Test
@@ -141,8 +162,15 @@ class BatchingTest {
     assertThrows(IllegalArgumentException.class, () -> new LruCache<String, FakeComputer>(0));
   }
 
+  private static byte[] bytes(java.nio.ByteBuffer b) {
+    java.nio.ByteBuffer d = b.duplicate();
+    byte[] out = new byte[d.remaining()];
+    d.get(out);
+    return out;
+  }
+
   private static BatchRunner runner(FakeComputer computer) {
     return new BatchRunner(ModelRegistry.load(TestEvents.modelsDir()), computer, PipelineMetrics.inMemory(),
-        System::currentTimeMillis);
+        System::currentTimeMillis, io.signstream.stream.topology.DeadLetters.DEFAULT);
   }
 }

@@ -1,0 +1,37 @@
+package io.signstream.stream.soak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The loadtest's machine-readable line carries the keys the issue lists, with the phases' own figures. */
+class LoadTestSummaryTest {
+
+  @Test
+  void theJsonLineHasTheListedKeysFromThePhases() {
+    SoakSettings settings = SoakSettings.defaults().withMethods(List.of("lrp_epsilon_0_1"));
+    LatencySummary e2e = new LatencySummary(100, 12, 40, 80, 95);
+    PhaseResult burst = new PhaseResult(1000, 1000, 998, 1, 0, 0.5, e2e, e2e, 0.9);
+    PhaseResult steady = new PhaseResult(800, 800, 800, 0, 0, 2.0, e2e, e2e, 1.5);
+    EngineBaseline.Result engine = new EngineBaseline.Result(48, e2e, 2500, 0.2);
+
+    JsonObject json = new JsonObject(LoadTestCommand.summary(settings, burst, steady, engine, 0.8, 47.6).encode());
+
+    for (String key : List.of("capacity_maps_per_s", "engine_maps_per_s", "p50_ms", "p95_ms", "p99_ms", "fraction",
+        "method", "engine", "lost", "duplicated")) {
+      assertTrue(json.containsKey(key), key + " missing from " + json);
+    }
+    assertEquals(1996.0, json.getDouble("capacity_maps_per_s")); // 998 maps in 0.5 s
+    assertEquals(2500.0, json.getDouble("engine_maps_per_s"));
+    assertEquals(12.0, json.getDouble("p50_ms"));
+    assertEquals(80.0, json.getDouble("p99_ms"));
+    assertEquals(0.8, json.getDouble("fraction"));
+    assertEquals("lrp_epsilon_0_1", json.getString("method"));
+    assertEquals("pytorch", json.getString("engine"));
+    assertEquals(2L, json.getLong("lost"));
+    assertEquals(1L, json.getLong("duplicated"));
+  }
+}
