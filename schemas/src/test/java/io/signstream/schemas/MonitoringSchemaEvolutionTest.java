@@ -34,7 +34,7 @@ class MonitoringSchemaEvolutionTest {
         .setMapShape(List.of(1L, 2L, 2L)).setMeanMap(List.of(0.1f, 0.2f, 0.3f, 0.4f)).setTopK(List.of(3, 2))
         .setSharePositiveMean(0.6).setSharePositiveStd(0.05).setSumMean(1.5).setSumStd(0.2)
         .setClassHistogram(Map.of("3", 7L, "5", 5L)).setLateDropped(1)
-        .setDrift(DriftScore.newBuilder().setReference("first-windows").setReferenceWindows(5).setScore(0.01)
+        .setDrift(DriftScore.newBuilder().setReference("first-windows").setReferenceWindows(5).setReferenceMap(List.of(0.25f, 0.25f, 0.25f, 0.25f)).setScore(0.01)
             .setThreshold(0.05).setRankCorrelation(0.9).setPValue(0.4).setAlerting(false).build())
         .setCrossEngine(CrossEngineStats.newBuilder().setPairs(2).setPearsonMin(0.9999).setPearsonMean(0.99995)
             .setMaxAbsDelta(1e-6).setThreshold(0.999).build())
