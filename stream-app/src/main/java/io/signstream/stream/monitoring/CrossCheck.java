@@ -1,6 +1,7 @@
 package io.signstream.stream.monitoring;
 
 import io.signstream.schemas.Engines;
+import io.signstream.schemas.ExplainTask;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.utils.Utils;
@@ -48,6 +49,15 @@ public record CrossCheck(double rate, List<String> engines) {
   /** The other engine. */
   public static String other(String engine) {
     return Engines.PYTORCH.equals(engine) ? Engines.TENSORFLOW : Engines.PYTORCH;
+  }
+
+  /** The task, and for a sampled event a copy of it for the other engine. */
+  public List<ExplainTask> withCopy(ExplainTask task) {
+    if (!sampled(task.getEventId())) {
+      return List.of(task);
+    }
+    ExplainTask copy = ExplainTask.newBuilder(task).setEngine(other(task.getEngine())).build();
+    return List.of(task, copy);
   }
 
   /** Whether the monitor aggregates this explanation (not the second half of a sampled pair). */

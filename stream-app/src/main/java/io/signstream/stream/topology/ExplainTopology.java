@@ -3,6 +3,7 @@ package io.signstream.stream.topology;
 import io.signstream.schemas.AvroSerde;
 import io.signstream.schemas.TopicNames;
 import io.signstream.stream.metrics.PipelineMetrics;
+import io.signstream.stream.monitoring.CrossCheck;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -29,8 +30,17 @@ public final class ExplainTopology {
 
   private ExplainTopology() {}
 
-  /** Builds the topology. */
+  /** Builds the topology without cross-checks. */
   public static Topology build(TopicNames topics, EventValidator validator, PipelineMetrics metrics) {
+    return build(topics, validator, metrics, CrossCheck.none());
+  }
+
+  /**
+   * Builds the topology; {@code crossCheck} sends its sampled events' tasks to the other engine too
+   * (explanation monitoring compares the two maps).
+   */
+  public static Topology build(TopicNames topics, EventValidator validator, PipelineMetrics metrics,
+      CrossCheck crossCheck) {
     StreamsBuilder builder = new StreamsBuilder();
     // values stay bytes until the processor: undecodable bytes must reach the dead letter unchanged
     KStream<String, Outcome> outcomes = builder
@@ -40,6 +50,8 @@ public final class ExplainTopology {
     outcomes.split(Named.as("outcome-"))
         .branch((key, outcome) -> outcome instanceof Outcome.Task, Branched.withConsumer(tasks -> tasks
             .mapValues(outcome -> ((Outcome.Task) outcome).task(), Named.as("task-record"))
+            // monitoring's step: a sampled event's task also goes to the other engine
+            .flatMapValues(crossCheck::withCopy, Named.as("cross-check-copies"))
             .to((key, task, ctx) -> topics.tasks(task.getEngine()),
                 Produced.with(Serdes.String(), AvroSerde.explainTask()).withName("write-tasks")), "tasks"))
         .defaultBranch(Branched.withConsumer(dead -> dead
