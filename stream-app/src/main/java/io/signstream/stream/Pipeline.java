@@ -10,6 +10,8 @@ import io.signstream.stream.kafka.KafkaProps;
 import io.signstream.stream.kafka.StreamsApp;
 import io.signstream.stream.kafka.TopicAdmin;
 import io.signstream.stream.metrics.PipelineMetrics;
+import io.signstream.stream.monitoring.MonitorSettings;
+import io.signstream.stream.monitoring.Monitoring;
 import io.signstream.stream.registry.ModelRegistry;
 import io.signstream.stream.topology.EventValidator;
 import io.signstream.stream.topology.ExplainTopology;
@@ -57,6 +59,7 @@ public final class Pipeline implements AutoCloseable {
   private final Map<String, String> workerDeployments = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private HttpVerticle http;
+  private Monitoring monitoring;
 
   private Pipeline(StreamConfig config, ModelRegistry registry, PipelineMetrics metrics, ComputerFactory computers,
       Vertx vertx, StreamsApp streams) {
@@ -77,6 +80,12 @@ public final class Pipeline implements AutoCloseable {
    * @param extraRoutes extra HTTP routes (the dashboard), or null
    */
   public static Pipeline start(StreamConfig config, ComputerFactory computers, Consumer<Router> extraRoutes) {
+    return start(config, MonitorSettings.defaults(), computers, extraRoutes);
+  }
+
+  /** As {@link #start(StreamConfig, ComputerFactory, Consumer)}, with explanation monitoring configured. */
+  public static Pipeline start(StreamConfig config, MonitorSettings monitor, ComputerFactory computers,
+      Consumer<Router> extraRoutes) {
     AvroSerde.trustSchemaPackage();
     ModelRegistry registry = ModelRegistry.load(config.modelsDir());
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -87,7 +96,8 @@ public final class Pipeline implements AutoCloseable {
     StreamsApp streams = null;
     if (role.runsTopology()) {
       EventValidator validator = new EventValidator(registry, config.limits());
-      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics), config);
+      streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics,
+          Monitoring.crossCheck(config, monitor)), config);
     }
     Vertx vertx = Vertx.vertx();
     Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);
@@ -99,11 +109,19 @@ public final class Pipeline implements AutoCloseable {
         vertx.deployVerticle(() -> new DeadLetterFeed(config),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await(60, TimeUnit.SECONDS);
       }
-      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, extraRoutes);
+      p.monitoring = Monitoring.start(config, monitor, registry, prometheus, role.runsTopology());
+      Consumer<Router> routes = router -> {
+        p.monitoring.addRoutes(router);
+        if (extraRoutes != null) {
+          extraRoutes.accept(router);
+        }
+      };
+      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, routes);
       vertx.deployVerticle(p.http).await(30, TimeUnit.SECONDS);
       if (streams != null) {
         streams.awaitRunning(Duration.ofSeconds(120));
       }
+      p.monitoring.awaitRunning(Duration.ofSeconds(120));
     } catch (Exception e) {
       p.close();
       throw new IllegalStateException("the pipeline did not start: " + e.getMessage(), e);
@@ -149,6 +167,7 @@ public final class Pipeline implements AutoCloseable {
         .put("status", up ? "UP" : "DOWN")
         .put("role", config.role().name().toLowerCase(java.util.Locale.ROOT))
         .put("topology", streams == null ? "NONE" : streams.state().name())
+        .put("monitoring", monitoring == null ? "NONE" : monitoring.state())
         .put("workers", workers)
         .put("models", registry.size());
   }
@@ -193,9 +212,17 @@ public final class Pipeline implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("closing Vert.x: {}", e.toString());
     } finally {
+      if (monitoring != null) {
+        monitoring.close();
+      }
       if (streams != null) {
         streams.close();
       }
     }
+  }
+
+  /** Explanation monitoring (its view backs {@code /api/monitoring}). */
+  public Monitoring monitoring() {
+    return monitoring;
   }
 }

@@ -35,6 +35,7 @@ public final class BaselinePins {
         .setPinnedAt(Instant.now()).setRequestedBy(requestedBy).build();
     Map<String, Object> p = new java.util.HashMap<>(clientProps);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // no broker or no topic: a clear error, soon
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topics.baselines(), key(model, version),
           AvroSerde.forClass(BaselinePin.class).encode(pin))).get(30, TimeUnit.SECONDS);
