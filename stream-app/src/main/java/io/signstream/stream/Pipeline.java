@@ -7,6 +7,7 @@ import io.signstream.stream.config.Role;
 import io.signstream.stream.config.StreamConfig;
 import io.signstream.stream.http.HttpVerticle;
 import io.signstream.stream.kafka.KafkaProps;
+import io.signstream.stream.logging.GpuProbeLogging;
 import io.signstream.stream.kafka.StreamsApp;
 import io.signstream.stream.kafka.TopicAdmin;
 import io.signstream.stream.metrics.PipelineMetrics;
@@ -87,6 +88,8 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline start(StreamConfig config, MonitorSettings monitor, ComputerFactory computers,
       Consumer<Router> extraRoutes) {
     AvroSerde.trustSchemaPackage();
+    GpuProbeLogging.quietFor(config.worker().device()); // before any engine loads
+
     ModelRegistry registry = ModelRegistry.load(config.modelsDir());
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     PipelineMetrics metrics = new PipelineMetrics(prometheus);
