@@ -141,7 +141,11 @@ function renderCross(keys) {
     const tr = el('tr');
     tr.dataset.model = k.model;
     tr.dataset.ok = String(c.pearsonMin >= c.threshold);
-    tr.append(el('td', '', k.model), el('td', '', k.method), el('td', 'num', String(c.pairs)),
+    const model = el('td', 'clip', k.model);
+    model.title = k.model;
+    const method = el('td', 'clip', k.method);
+    method.title = k.method;
+    tr.append(model, method, el('td', 'num', String(c.pairs)),
       el('td', `num${c.pearsonMin < c.threshold ? ' bad' : ''}`, c.pearsonMin.toFixed(5)),
       el('td', 'num', c.maxAbsDelta.toExponential(1)));
     return tr;
