@@ -18,6 +18,7 @@ import io.signstream.stream.topology.EventValidator;
 import io.signstream.stream.topology.ExplainTopology;
 import io.signstream.stream.worker.ComputerFactory;
 import io.signstream.stream.worker.DeadLetterFeed;
+import io.signstream.stream.worker.ModelWarmup;
 import io.signstream.stream.worker.WorkerSpec;
 import io.signstream.stream.worker.Workers;
 import io.vertx.core.DeploymentOptions;
@@ -140,7 +141,8 @@ public final class Pipeline implements AutoCloseable {
       return;
     }
     WorkerSpec spec = new WorkerSpec(config, engine, registry, metrics,
-        () -> computers.create(engine, config.worker()));
+        () -> ModelWarmup.warm(computers.create(engine, config.worker()), registry, engine,
+            config.worker().explainerCacheSize()));
     String id = Workers.deploy(vertx, spec, config.worker().instances()).await(120, TimeUnit.SECONDS);
     workerDeployments.put(engine, id);
   }
