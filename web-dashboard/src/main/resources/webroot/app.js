@@ -1,10 +1,13 @@
 // SignStream dashboard page: one websocket to the DashboardVerticle, which filters, caps and downsamples on its
 // side; this page renders what arrives. Plain ES module, no framework, nothing loaded from elsewhere.
 import { draw, drawColorbar } from './render.js';
+import { lineChart, plain } from './charts.js';
+import { startMonitoring } from './monitoring.js';
 
 const MAX_CARDS = 24;
 const MAX_COMPARISONS = 4;
 const MAX_DEAD_LETTERS = 50;
+const CHART_POINTS = 120; // health pushes, one a second: two minutes
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 8000;
 
@@ -18,6 +21,9 @@ const state = {
   paused: false,
   pending: [], // explanation frames waiting for the next animation frame
   flushScheduled: false,
+  overlay: true,
+  throughput: [],
+  latency: [],
 };
 
 // ---------- connection ----------
@@ -168,7 +174,7 @@ function el(tag, className, text) {
 }
 
 const fmt = (v, digits = 3) => (v === null || v === undefined ? 'n/a' : Number(v).toPrecision(digits));
-const ms = (v) => (v === null || v === undefined ? 'n/a' : `${Number(v).toFixed(v < 10 ? 2 : 1)} ms`);
+const ms = (v) => (v === null || v === undefined ? 'n/a' : `${plain(Number(v))} ms`);
 
 function targetText(f) {
   const label = f.targetLabel ? `${f.targetLabel} (${f.target})` : `class ${f.target}`;
@@ -183,7 +189,9 @@ function makeCard(f) {
   card.dataset.engine = f.engine;
   card.dataset.eventId = f.eventId;
   const canvas = el('canvas', `map ${f.view.kind}`);
-  draw(canvas, f.view, 'overlay');
+  canvas.dataset.mode = state.overlay ? 'overlay' : 'heat';
+  draw(canvas, f.view, canvas.dataset.mode);
+  card.view = f.view;
   card.append(canvas,
     el('div', 'model', `${f.modelId}:${f.modelVersion}`),
     el('div', 'method', f.method),
@@ -281,10 +289,15 @@ function showHealth(h) {
     const tr = el('tr');
     tr.dataset.model = row.model;
     tr.dataset.method = row.method;
-    tr.append(el('td', '', row.model), el('td', '', row.method), el('td', 'num', row.eventsPerSecond.toFixed(1)),
-      el('td', 'num', fmt(row.p50Millis)), el('td', 'num', fmt(row.p95Millis)), el('td', 'num', String(row.count)));
+    const model = el('td', 'clip', row.model);
+    model.title = row.model;
+    const method = el('td', 'clip', row.method);
+    method.title = row.method;
+    tr.append(model, method, el('td', 'num', plain(row.eventsPerSecond)),
+      el('td', 'num', plain(row.p50Millis)), el('td', 'num', plain(row.p95Millis)), el('td', 'num', String(row.count)));
     body.append(tr);
   }
+  recordCharts(h);
   const dl = h.deadLetters;
   $('dead-letter-total').textContent = dl.total ? `(${dl.total})` : '';
   const codes = $('dead-letter-codes');
@@ -296,4 +309,45 @@ function showHealth(h) {
   }
 }
 
+// ---------- throughput and latency over time ----------
+
+function recordCharts(h) {
+  const now = Date.now();
+  const rate = h.models.reduce((s, r) => s + r.eventsPerSecond, 0);
+  const worst = h.models.reduce((m, r) => (Number.isFinite(r.p95Millis) ? Math.max(m, r.p95Millis) : m), -Infinity);
+  const p95 = Number.isFinite(worst) ? worst : NaN;
+  state.throughput.push({ x: now, y: rate });
+  state.latency.push({ x: now, y: p95 });
+  for (const series of [state.throughput, state.latency]) {
+    if (series.length > CHART_POINTS) series.splice(0, series.length - CHART_POINTS);
+  }
+  lineChart($('chart-throughput'), state.throughput, { colour: '#1b7837' });
+  lineChart($('chart-latency'), state.latency, { colour: '#762a83' });
+  $('throughput-now').textContent = `· now ${plain(rate)}`;
+  $('latency-now').textContent = Number.isFinite(p95) ? `· now ${plain(p95)}` : '';
+}
+
+// ---------- overlay toggle, legend, tabs ----------
+
+$('overlay-toggle').addEventListener('change', () => {
+  state.overlay = $('overlay-toggle').checked;
+  for (const card of $('grid').children) {
+    const canvas = card.querySelector('canvas');
+    canvas.dataset.mode = state.overlay ? 'overlay' : 'heat';
+    draw(canvas, card.view, canvas.dataset.mode);
+  }
+});
+drawColorbar($('legend'));
+
+for (const tab of document.querySelectorAll('.tabs button')) {
+  tab.addEventListener('click', () => {
+    for (const other of document.querySelectorAll('.tabs button')) {
+      const selected = other === tab;
+      other.setAttribute('aria-selected', String(selected));
+      $(other.dataset.view).hidden = !selected;
+    }
+  });
+}
+
 connect();
+startMonitoring();

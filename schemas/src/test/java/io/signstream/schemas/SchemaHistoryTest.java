@@ -16,7 +16,10 @@ class SchemaHistoryTest {
       InferenceEvent.getClassSchema(),
       ExplainTask.getClassSchema(),
       Explanation.getClassSchema(),
-      DeadLetter.getClassSchema());
+      DeadLetter.getClassSchema(),
+      ExplanationStats.getClassSchema(),
+      ExplanationAlert.getClassSchema(),
+      BaselinePin.getClassSchema());
 
   @Test
   void theLatestShippedVersionOfEveryRecordIsTheCurrentSchema() {

@@ -7,15 +7,19 @@ import io.signstream.stream.config.Role;
 import io.signstream.stream.config.StreamConfig;
 import io.signstream.stream.http.HttpVerticle;
 import io.signstream.stream.kafka.KafkaProps;
+import io.signstream.stream.logging.GpuProbeLogging;
 import io.signstream.stream.kafka.StreamsApp;
 import io.signstream.stream.kafka.TopicAdmin;
 import io.signstream.stream.metrics.PipelineMetrics;
+import io.signstream.stream.monitoring.MonitorSettings;
+import io.signstream.stream.monitoring.Monitoring;
 import io.signstream.stream.registry.ModelRegistry;
 import io.signstream.stream.topology.DeadLetters;
 import io.signstream.stream.topology.EventValidator;
 import io.signstream.stream.topology.ExplainTopology;
 import io.signstream.stream.worker.ComputerFactory;
 import io.signstream.stream.worker.DeadLetterFeed;
+import io.signstream.stream.worker.ModelWarmup;
 import io.signstream.stream.worker.WorkerSpec;
 import io.signstream.stream.worker.Workers;
 import io.vertx.core.DeploymentOptions;
@@ -58,6 +62,7 @@ public final class Pipeline implements AutoCloseable {
   private final Map<String, String> workerDeployments = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private HttpVerticle http;
+  private Monitoring monitoring;
 
   private Pipeline(StreamConfig config, ModelRegistry registry, PipelineMetrics metrics, ComputerFactory computers,
       Vertx vertx, StreamsApp streams) {
@@ -78,7 +83,15 @@ public final class Pipeline implements AutoCloseable {
    * @param extraRoutes extra HTTP routes (the dashboard), or null
    */
   public static Pipeline start(StreamConfig config, ComputerFactory computers, Consumer<Router> extraRoutes) {
+    return start(config, MonitorSettings.defaults(), computers, extraRoutes);
+  }
+
+  /** As {@link #start(StreamConfig, ComputerFactory, Consumer)}, with explanation monitoring configured. */
+  public static Pipeline start(StreamConfig config, MonitorSettings monitor, ComputerFactory computers,
+      Consumer<Router> extraRoutes) {
     AvroSerde.trustSchemaPackage();
+    GpuProbeLogging.quietFor(config.worker().device()); // before any engine loads
+
     ModelRegistry registry = ModelRegistry.load(config.modelsDir());
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     PipelineMetrics metrics = new PipelineMetrics(prometheus);
@@ -90,7 +103,7 @@ public final class Pipeline implements AutoCloseable {
       EventValidator validator = new EventValidator(registry, config.limits());
       DeadLetters letters = new DeadLetters(KafkaProps.maxRequestSize(config));
       streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics, letters,
-          config.topology().taskKey()), config);
+          config.topology().taskKey(), Monitoring.crossCheck(config, monitor)), config);
     }
     Vertx vertx = Vertx.vertx();
     Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);
@@ -102,11 +115,19 @@ public final class Pipeline implements AutoCloseable {
         vertx.deployVerticle(() -> new DeadLetterFeed(config),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await(60, TimeUnit.SECONDS);
       }
-      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, extraRoutes);
+      p.monitoring = Monitoring.start(config, monitor, registry, prometheus, role.runsTopology());
+      Consumer<Router> routes = router -> {
+        p.monitoring.addRoutes(router);
+        if (extraRoutes != null) {
+          extraRoutes.accept(router);
+        }
+      };
+      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, routes);
       vertx.deployVerticle(p.http).await(30, TimeUnit.SECONDS);
       if (streams != null) {
         streams.awaitRunning(Duration.ofSeconds(120));
       }
+      p.monitoring.awaitRunning(Duration.ofSeconds(120));
     } catch (Exception e) {
       p.close();
       throw new IllegalStateException("the pipeline did not start: " + e.getMessage(), e);
@@ -122,7 +143,8 @@ public final class Pipeline implements AutoCloseable {
       return;
     }
     WorkerSpec spec = new WorkerSpec(config, engine, registry, metrics,
-        () -> computers.create(engine, config.worker()));
+        () -> ModelWarmup.warm(computers.create(engine, config.worker()), registry, engine,
+            config.worker().explainerCacheSize()));
     String id = Workers.deploy(vertx, spec, config.worker().instances()).await(120, TimeUnit.SECONDS);
     workerDeployments.put(engine, id);
   }
@@ -152,6 +174,7 @@ public final class Pipeline implements AutoCloseable {
         .put("status", up ? "UP" : "DOWN")
         .put("role", config.role().name().toLowerCase(java.util.Locale.ROOT))
         .put("topology", streams == null ? "NONE" : streams.state().name())
+        .put("monitoring", monitoring == null ? "NONE" : monitoring.state())
         .put("workers", workers)
         .put("models", registry.size());
     if (!up) {
@@ -202,9 +225,17 @@ public final class Pipeline implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("closing Vert.x: {}", e.toString());
     } finally {
+      if (monitoring != null) {
+        monitoring.close();
+      }
       if (streams != null) {
         streams.close();
       }
     }
+  }
+
+  /** Explanation monitoring (its view backs {@code /api/monitoring}). */
+  public Monitoring monitoring() {
+    return monitoring;
   }
 }

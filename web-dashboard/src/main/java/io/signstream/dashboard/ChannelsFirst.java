@@ -3,15 +3,16 @@ package io.signstream.dashboard;
 /**
  * A tensor of a batch of one brought to channels-first order, whatever layout the engine produced: PyTorch maps
  * come as NCHW/NCT and TensorFlow maps as NHWC/NTC, and both the picture and the cross-engine comparison need one
- * order.
+ * order. Public because the stream app's monitoring compares the two engines' maps the same way.
  *
  * @param channels number of channels (1 for NC inputs, whose features form the one spatial axis)
  * @param spatial  spatial sizes, e.g. {H, W} or {T}
  * @param data     values, {@code data[c * spatialSize + s]}
  */
-record ChannelsFirst(int channels, int[] spatial, float[] data) {
+public record ChannelsFirst(int channels, int[] spatial, float[] data) {
 
-    static ChannelsFirst of(float[] data, long[] shape, String layout) {
+    /** Brings one sample ({@code shape[0] == 1}) in {@code layout} (one letter per axis) to channels-first order. */
+    public static ChannelsFirst of(float[] data, long[] shape, String layout) {
         int rank = shape.length;
         if (rank == 2) {
             return new ChannelsFirst(1, new int[]{(int) shape[1]}, data);

@@ -18,7 +18,7 @@ final class WebResources {
     record Resource(Buffer body, String contentType) {
     }
 
-    static final String[] FILES = {"index.html", "app.js", "render.js", "style.css"};
+    static final String[] FILES = {"index.html", "app.js", "render.js", "charts.js", "monitoring.js", "style.css"};
 
     private final Map<String, Resource> byPath;
 

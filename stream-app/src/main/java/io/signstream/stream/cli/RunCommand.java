@@ -4,6 +4,7 @@ import io.signstream.stream.Pipeline;
 import io.signstream.stream.config.ConfigLoader;
 import io.signstream.stream.config.Role;
 import io.signstream.stream.config.StreamConfig;
+import io.signstream.stream.monitoring.MonitorSettings;
 import io.signstream.stream.worker.ComputerFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class RunCommand implements Subcommand {
     CliArgs args = CliArgs.parse(argv, Set.of("config", "http-port", "role"), Set.of());
     Role role = args.get("role") == null ? null : role(args.get("role"));
     StreamConfig config = config(args, role == null ? System.getenv() : withRole(System.getenv(), role));
-    return runUntilStopped(config, out);
+    return runUntilStopped(config, monitorSettings(args, System.getenv()), out);
   }
 
   /** {@code env} with {@code SIGNSTREAM_ROLE} set, so that the loader applies the role's defaults. */
@@ -73,6 +74,22 @@ final class RunCommand implements Subcommand {
     return config;
   }
 
+  /** The {@code monitor.*} settings of the same file and environment. */
+  static MonitorSettings monitorSettings(CliArgs args, Map<String, String> env) throws java.io.IOException {
+    java.util.Properties p = new java.util.Properties();
+    if (args.get("config") != null) {
+      try (java.io.Reader r = java.nio.file.Files.newBufferedReader(Path.of(args.get("config")))) {
+        p.load(r);
+      }
+    }
+    p.putAll(ConfigLoader.environmentProperties(env));
+    try {
+      return MonitorSettings.fromProperties(p);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
   private static Role role(String name) {
     try {
       return Role.parse(name);
@@ -83,9 +100,14 @@ final class RunCommand implements Subcommand {
 
   /** Starts the pipeline and blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes it. */
   static int runUntilStopped(StreamConfig config, PrintStream out) throws InterruptedException {
+    return runUntilStopped(config, MonitorSettings.defaults(), out);
+  }
+
+  /** As {@link #runUntilStopped(StreamConfig, PrintStream)} with explanation monitoring configured. */
+  static int runUntilStopped(StreamConfig config, MonitorSettings monitor, PrintStream out) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    Pipeline pipeline = Pipeline.start(config, ComputerFactory.engine(), null);
+    Pipeline pipeline = Pipeline.start(config, monitor, ComputerFactory.engine(), null);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stop.countDown();
       try {

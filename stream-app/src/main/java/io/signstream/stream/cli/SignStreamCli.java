@@ -1,5 +1,6 @@
 package io.signstream.stream.cli;
 
+import io.signstream.stream.logging.GpuProbeLogging;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +16,7 @@ public final class SignStreamCli {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    GpuProbeLogging.quietFor(GpuProbeLogging.deviceOf(Arrays.asList(args), System.getenv("SIGNSTREAM_WORKER_DEVICE")));
     int code = run(Arrays.asList(args), System.out, System.err);
     if (code != 0 || !Boolean.getBoolean("signstream.noExit")) {
       System.exit(code);

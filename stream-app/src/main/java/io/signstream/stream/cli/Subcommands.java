@@ -21,6 +21,7 @@ public final class Subcommands {
     register(new WorkerCommand());
     register(new ProduceCommand());
     register(new ConsumeCommand());
+    register(new BaselineCommand());
     register(new io.signstream.stream.soak.SoakCommand());
     register(new io.signstream.stream.soak.LoadTestCommand());
     for (String engineCommand : io.signstream.engine.cli.EngineCli.commands()) {

@@ -1,6 +1,7 @@
 package io.signstream.stream.config;
 
 import io.signstream.schemas.TopicNames;
+import io.signstream.stream.monitoring.MonitorSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +136,7 @@ public final class ConfigLoader {
   public static Optional<String> keyOf(String variable) {
     if (variable.startsWith(ENV_PREFIX)) {
       String key = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-      return KNOWN.contains(key) ? Optional.of(key) : Optional.empty();
+      return KNOWN.contains(key) || MonitorSettings.KEYS.contains(key) ? Optional.of(key) : Optional.empty();
     }
     if (variable.startsWith(KAFKA_ENV_PREFIX) && variable.length() > KAFKA_ENV_PREFIX.length()
         && !variable.endsWith("_OPTS") && variable.equals(variable.toUpperCase(Locale.ROOT))) {
@@ -168,7 +169,7 @@ public final class ConfigLoader {
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith(CLIENT_PREFIX)) {
         client.put(key.substring(CLIENT_PREFIX.length()), p.getProperty(key).trim());
-      } else if (!KNOWN.contains(key)) {
+      } else if (!KNOWN.contains(key) && !MonitorSettings.KEYS.contains(key)) { // monitor.*: MonitorSettings reads them
         throw new IllegalArgumentException("unknown configuration key '" + key + "' (Kafka client settings take the"
             + " prefix '" + CLIENT_PREFIX + "'; known keys: " + KNOWN + ")");
       }

@@ -47,7 +47,11 @@ public final class DemoReplayer implements AutoCloseable {
   private long malformed;
   private long explanationsExpected;
 
-  private record Sample(ModelDescriptor model, NpyArray input, List<String> methods) {}
+  private volatile Duration shiftAt;
+  private long startNanos;
+  private long shiftedSent;
+
+  private record Sample(ModelDescriptor model, NpyArray input, float[] shifted, List<String> methods) {}
 
   /**
    * @param methods methods to request, or empty for each model's default methods (those the engine
@@ -65,7 +69,8 @@ public final class DemoReplayer implements AutoCloseable {
       }
       List<String> m = usable(methods.isEmpty() ? model.defaultMethods() : methods);
       if (!m.isEmpty()) {
-        samples.add(new Sample(model, NpyFile.read(modelsDir.resolve(s.path())), m));
+        NpyArray input = NpyFile.read(modelsDir.resolve(s.path()));
+        samples.add(new Sample(model, input, withBrightPatch(input.data(), input.shape()), m));
       }
     }
     if (samples.isEmpty()) {
@@ -83,6 +88,7 @@ public final class DemoReplayer implements AutoCloseable {
   public void run(double perSecond, Duration duration, BooleanSupplier keepGoing) {
     long interval = (long) (1e9 / perSecond);
     long start = System.nanoTime();
+    startNanos = start;
     long end = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
     long next = start;
     while (keepGoing.getAsBoolean() && System.nanoTime() < end) {
@@ -98,7 +104,8 @@ public final class DemoReplayer implements AutoCloseable {
 
   private void sendOne() {
     Sample s = samples.get((int) (sent % samples.size()));
-    float[] data = s.input().data();
+    boolean shifted = shiftAt != null && System.nanoTime() - startNanos >= shiftAt.toNanos();
+    float[] data = shifted ? s.shifted() : s.input().data();
     boolean bad = badEvery > 0 && sent % badEvery == badEvery - 1;
     if (bad) {
       data = data.clone();
@@ -113,10 +120,57 @@ public final class DemoReplayer implements AutoCloseable {
         .setEventTime(Instant.now())
         .setInput(TensorCodec.fromFloats(data, s.input().shape(), Layout.ANY))
         .setMethods(s.methods())
-        .setMetadata(Map.of("source", "signstream demo"))
+        .setMetadata(shifted ? Map.of("source", "signstream demo", "shift", "bright-patch")
+            : Map.of("source", "signstream demo"))
         .build();
     producer.send(new ProducerRecord<>(topics.requests(), e.getEventId(), AvroSerde.inferenceEvent().encode(e)));
     sent++;
+    if (shifted) {
+      shiftedSent++;
+    }
+  }
+
+  /**
+   * From {@code after} into {@link #run}, every request carries the shifted input: its sample with a
+   * bright square patch (a quarter of the height and width, at least 2 pixels, set to the sample's
+   * largest value) in the bottom-right corner of every channel — a stuck-pixel or sticker-like spurious
+   * feature that the models' relevance then moves to.
+   */
+  public void shiftAt(Duration after) {
+    this.shiftAt = after;
+  }
+
+  /** Requests sent with the shifted input. */
+  public long shiftedSent() {
+    return shiftedSent;
+  }
+
+  /** The shifted copy of one input (shape with the batch axis first; the last two axes are the image). */
+  static float[] withBrightPatch(float[] data, long[] shape) {
+    float[] out = data.clone();
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : data) {
+      max = Math.max(max, v);
+    }
+    if (shape.length < 3) {
+      for (int i = out.length - Math.max(1, out.length / 4); i < out.length; i++) {
+        out[i] = max;
+      }
+      return out;
+    }
+    int h = (int) shape[shape.length - 2];
+    int w = (int) shape[shape.length - 1];
+    int ph = Math.max(2, h / 4);
+    int pw = Math.max(2, w / 4);
+    int planes = out.length / (h * w);
+    for (int p = 0; p < planes; p++) {
+      for (int y = h - ph; y < h; y++) {
+        for (int x = w - pw; x < w; x++) {
+          out[p * h * w + y * w + x] = max;
+        }
+      }
+    }
+    return out;
   }
 
   /** Requests sent. */

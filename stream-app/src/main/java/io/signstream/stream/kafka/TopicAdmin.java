@@ -35,13 +35,22 @@ public final class TopicAdmin {
    */
   public static List<String> ensureTopics(Map<String, Object> clientProps, Collection<String> topics, int partitions,
       short replicationFactor) {
+    return ensureTopics(clientProps, topics, partitions, replicationFactor, Map.of());
+  }
+
+  /**
+   * As {@link #ensureTopics(Map, Collection, int, short)}, creating missing topics with the given topic
+   * configuration (e.g. {@code cleanup.policy=compact}).
+   */
+  public static List<String> ensureTopics(Map<String, Object> clientProps, Collection<String> topics, int partitions,
+      short replicationFactor, Map<String, String> topicConfig) {
     try (Admin admin = Admin.create(clientProps)) {
       Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
           missing.add(new NewTopic(t, Optional.of(partitions),
-              replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)));
+              replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)).configs(topicConfig));
         }
       }
       List<String> created = new ArrayList<>();

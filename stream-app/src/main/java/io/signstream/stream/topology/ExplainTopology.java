@@ -4,6 +4,7 @@ import io.signstream.schemas.AvroSerde;
 import io.signstream.schemas.TopicNames;
 import io.signstream.stream.config.TopologySettings;
 import io.signstream.stream.metrics.PipelineMetrics;
+import io.signstream.stream.monitoring.CrossCheck;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -54,11 +55,24 @@ public final class ExplainTopology {
    */
   public static Topology build(TopicNames topics, EventValidator validator, PipelineMetrics metrics,
       DeadLetters letters, TopologySettings.TaskKey taskKey) {
+    return build(topics, validator, metrics, letters, taskKey, CrossCheck.none());
+  }
+
+  /**
+   * Builds the topology.
+   *
+   * @param letters dead letters and tasks are bounded by its record size (the producer's {@code max.request.size})
+   * @param taskKey what tasks are keyed by: the model id (one partition per model) or the event id (spread)
+   * @param crossCheck its sampled events' tasks also go to the other engine (explanation monitoring compares the
+   *     two maps)
+   */
+  public static Topology build(TopicNames topics, EventValidator validator, PipelineMetrics metrics,
+      DeadLetters letters, TopologySettings.TaskKey taskKey, CrossCheck crossCheck) {
     StreamsBuilder builder = new StreamsBuilder();
     // values stay bytes until the processor: undecodable bytes must reach the dead letter unchanged
     KStream<String, Outcome> outcomes = builder
         .stream(topics.requests(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-requests"))
-        .process(() -> new RequestProcessor(validator, metrics, letters, taskKey), Named.as("decode-validate-fan-out"));
+        .process(() -> new RequestProcessor(validator, metrics, letters, taskKey, crossCheck), Named.as("decode-validate-fan-out"));
     // tasks are encoded by the processor, which sizes them before it forwards anything
     Serde<Outcome.Task> taskBytes = Serdes.serdeFrom((topic, t) -> t.bytes(), (topic, b) -> {
       throw new UnsupportedOperationException("tasks are only written here");

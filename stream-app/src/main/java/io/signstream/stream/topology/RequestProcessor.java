@@ -7,6 +7,7 @@ import io.signstream.schemas.ExplainTask;
 import io.signstream.schemas.InferenceEvent;
 import io.signstream.stream.config.TopologySettings;
 import io.signstream.stream.metrics.PipelineMetrics;
+import io.signstream.stream.monitoring.CrossCheck;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,14 +43,16 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
   private final PipelineMetrics metrics;
   private final DeadLetters letters;
   private final TopologySettings.TaskKey taskKey;
+  private final CrossCheck crossCheck;
   private ProcessorContext<String, Outcome> context;
 
   RequestProcessor(EventValidator validator, PipelineMetrics metrics, DeadLetters letters,
-      TopologySettings.TaskKey taskKey) {
+      TopologySettings.TaskKey taskKey, CrossCheck crossCheck) {
     this.validator = validator;
     this.metrics = metrics;
     this.letters = letters;
     this.taskKey = taskKey;
+    this.crossCheck = crossCheck;
   }
 
   @Override
@@ -80,14 +83,16 @@ final class RequestProcessor implements Processor<byte[], byte[], String, Outcom
       List<Outcome.Task> tasks = new ArrayList<>(valid.methods().size());
       int maxTask = letters.maxRecordBytes() - TASK_HEADROOM_BYTES;
       for (String method : valid.methods()) {
-        ExplainTask task = task(valid, method, now);
-        byte[] bytes = taskSerde.encode(task);
-        if (bytes.length > maxTask) {
-          throw new Rejection(ErrorCode.TOO_LARGE, "the task for method '" + method + "' would be a record of "
-              + bytes.length + " bytes, more than the " + maxTask + " a record may hold here (max.request.size "
-              + letters.maxRecordBytes() + "); send a smaller input or fewer metadata and params", method);
+        // a cross-checked event's task also goes to the other engine (monitoring compares the two maps)
+        for (ExplainTask task : crossCheck.withCopy(task(valid, method, now))) {
+          byte[] bytes = taskSerde.encode(task);
+          if (bytes.length > maxTask) {
+            throw new Rejection(ErrorCode.TOO_LARGE, "the task for method '" + method + "' would be a record of "
+                + bytes.length + " bytes, more than the " + maxTask + " a record may hold here (max.request.size "
+                + letters.maxRecordBytes() + "); send a smaller input or fewer metadata and params", method);
+          }
+          tasks.add(new Outcome.Task(task, bytes));
         }
-        tasks.add(new Outcome.Task(task, bytes));
       }
       for (Outcome.Task t : tasks) {
         metrics.taskRouted(t.task().getModelId(), t.task().getMethod(), t.task().getEngine());

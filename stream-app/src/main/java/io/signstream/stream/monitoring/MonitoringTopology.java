@@ -1,0 +1,71 @@
+package io.signstream.stream.monitoring;
+
+import io.signstream.schemas.AvroSerde;
+import io.signstream.schemas.BaselinePin;
+import io.signstream.schemas.Explanation;
+import io.signstream.schemas.ExplanationAlert;
+import io.signstream.schemas.ExplanationStats;
+import io.signstream.schemas.TopicNames;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The monitoring topology, run as its own Streams application ({@code <application.id>-monitor}, exactly-once
+ * like the request topology):
+ *
+ * <pre>
+ * explanations ─► key by model id ─► repartition ─► ExplanationMonitor ─┬─ stats ──► explanation-stats
+ *                                                        │  ▲            └─ alerts ─► alerts
+ *         stores: monitor-windows, monitor-drift, monitor-pairs (RocksDB + changelog)
+ * baselines (compacted) ─► global table monitor-baselines ┘
+ * </pre>
+ *
+ * Re-keying by model id puts every aggregate of a model, and both engines' halves of a cross-check,
+ * in one task, so the processor needs no further repartition.
+ */
+public final class MonitoringTopology {
+
+  private MonitoringTopology() {}
+
+  /** Builds the topology. */
+  public static Topology build(TopicNames topicNames, MonitorSettings settings, CrossCheck crossCheck,
+      MonitorMetrics metrics) {
+    MonitoringTopics topics = MonitoringTopics.of(topicNames);
+    AvroSerde<Explanation> explanations = AvroSerde.explanation();
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.globalTable(topics.baselines(), Consumed.with(Serdes.String(), AvroSerde.forClass(BaselinePin.class))
+            .withName("read-baselines"),
+        Materialized.<String, BaselinePin, KeyValueStore<Bytes, byte[]>>as(ExplanationMonitor.BASELINES)
+            .withKeySerde(Serdes.String()).withValueSerde(AvroSerde.forClass(BaselinePin.class)));
+    for (String store : new String[] {ExplanationMonitor.WINDOWS, ExplanationMonitor.DRIFT, ExplanationMonitor.PAIRS}) {
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+          Serdes.ByteArray()));
+    }
+    builder.stream(topicNames.explanations(), Consumed.with(Serdes.String(), explanations).withName("read-explanations"))
+        .filter((k, e) -> e != null, Named.as("skip-tombstones"))
+        .selectKey((k, e) -> e.getModelId(), Named.as("key-by-model"))
+        .repartition(Repartitioned.with(Serdes.String(), explanations).withName("by-model"))
+        .process(() -> new ExplanationMonitor(settings, crossCheck, metrics), Named.as("monitor"),
+            ExplanationMonitor.WINDOWS, ExplanationMonitor.DRIFT, ExplanationMonitor.PAIRS)
+        .split(Named.as("monitor-"))
+        .branch((k, out) -> out instanceof MonitorOutput.Stats, Branched.withConsumer(s -> s
+            .mapValues(out -> ((MonitorOutput.Stats) out).stats(), Named.as("stats-record"))
+            .to(topics.stats(), Produced.with(Serdes.String(), AvroSerde.forClass(ExplanationStats.class))
+                .withName("write-stats")), "stats"))
+        .defaultBranch(Branched.withConsumer(a -> a
+            .mapValues(out -> ((MonitorOutput.Alert) out).alert(), Named.as("alert-record"))
+            .to(topics.alerts(), Produced.with(Serdes.String(), AvroSerde.forClass(ExplanationAlert.class))
+                .withName("write-alerts")), "alerts"));
+    return builder.build();
+  }
+}
