@@ -61,11 +61,13 @@ public final class Pipeline implements AutoCloseable {
   private final StreamsApp streams; // null when this process does not run the topology
   private final Map<String, String> workerDeployments = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final int maxRecordBytes;
   private HttpVerticle http;
   private Monitoring monitoring;
 
   private Pipeline(StreamConfig config, ModelRegistry registry, PipelineMetrics metrics, ComputerFactory computers,
-      Vertx vertx, StreamsApp streams) {
+      Vertx vertx, StreamsApp streams, int maxRecordBytes) {
+    this.maxRecordBytes = maxRecordBytes;
     this.config = config;
     this.registry = registry;
     this.metrics = metrics;
@@ -97,16 +99,19 @@ public final class Pipeline implements AutoCloseable {
     PipelineMetrics metrics = new PipelineMetrics(prometheus);
     TopicAdmin.ensureTopics(KafkaProps.common(config), config.topics().all(), config.partitions(),
         config.replicationFactor());
+    // every record is sized against the smaller of the producer's and the brokers' limits
+    int maxRecordBytes = Math.min(KafkaProps.maxRequestSize(config),
+        TopicAdmin.maxMessageBytes(KafkaProps.common(config), config.topics().all()));
     Role role = config.role();
     StreamsApp streams = null;
     if (role.runsTopology()) {
       EventValidator validator = new EventValidator(registry, config.limits());
-      DeadLetters letters = new DeadLetters(KafkaProps.maxRequestSize(config));
+      DeadLetters letters = new DeadLetters(maxRecordBytes);
       streams = StreamsApp.start(ExplainTopology.build(config.topics(), validator, metrics, letters,
           config.topology().taskKey(), Monitoring.crossCheck(config, monitor)), config);
     }
     Vertx vertx = Vertx.vertx();
-    Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams);
+    Pipeline p = new Pipeline(config, registry, metrics, computers, vertx, streams, maxRecordBytes);
     try {
       for (String engine : config.worker().engines()) {
         p.startWorkers(engine);
@@ -144,7 +149,7 @@ public final class Pipeline implements AutoCloseable {
     }
     WorkerSpec spec = new WorkerSpec(config, engine, registry, metrics,
         () -> ModelWarmup.warm(computers.create(engine, config.worker()), registry, engine,
-            config.worker().explainerCacheSize()));
+            config.worker().explainerCacheSize()), maxRecordBytes);
     String id = Workers.deploy(vertx, spec, config.worker().instances()).await(120, TimeUnit.SECONDS);
     workerDeployments.put(engine, id);
   }

@@ -83,6 +83,36 @@ public final class TopicAdmin {
     }
   }
 
+  /**
+   * The smallest {@code max.message.bytes} among {@code topics} (the broker's limit for a record batch on
+   * each), or {@link Integer#MAX_VALUE} when the broker does not say (then only the producer's limit applies).
+   * Records are sized against it as well as against {@code max.request.size}: a broker that refuses a
+   * record fails the transaction it was sent in, exactly like a producer that refuses it.
+   */
+  public static int maxMessageBytes(Map<String, Object> clientProps, Collection<String> topics) {
+    try (Admin admin = Admin.create(clientProps)) {
+      List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream()
+          .map(t -> new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t))
+          .toList();
+      int min = Integer.MAX_VALUE;
+      for (var config : admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS).values()) {
+        var entry = config.get("max.message.bytes");
+        if (entry != null && entry.value() != null) {
+          min = Math.min(min, Integer.parseInt(entry.value()));
+        }
+      }
+      return min;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Integer.MAX_VALUE;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.warn("cannot read max.message.bytes of {} ({}); sizing records by max.request.size only", topics,
+          e.toString());
+      return Integer.MAX_VALUE;
+    }
+  }
+
   private static AuthenticationException authenticationFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof AuthenticationException a) {

@@ -84,7 +84,7 @@ final class TaskLoop implements AutoCloseable {
     this.settings = spec.config().worker();
     this.batcher = new TaskBatcher(settings.maxBatch(), settings.maxWaitMillis());
     this.headers = WorkerHeaders.of(instanceId);
-    this.letters = new DeadLetters(KafkaProps.maxRequestSize(spec.config()));
+    this.letters = new DeadLetters(spec.maxRecordBytes());
   }
 
   /** Connects: creates the consumer and the transactional producer, subscribes. Blocking. */

@@ -13,6 +13,15 @@ import java.util.function.Supplier;
  * @param registry the models
  * @param metrics where to count
  * @param computers makes one computer per worker instance
+ * @param maxRecordBytes the largest record the worker may write: the producer's {@code max.request.size} or
+ *     the output topics' {@code max.message.bytes}, whichever is smaller
  */
 public record WorkerSpec(StreamConfig config, String engine, ModelRegistry registry, PipelineMetrics metrics,
-    Supplier<? extends ExplanationComputer> computers) {}
+    Supplier<? extends ExplanationComputer> computers, int maxRecordBytes) {
+
+  /** A spec whose records are sized by the producer's limit only. */
+  public WorkerSpec(StreamConfig config, String engine, ModelRegistry registry, PipelineMetrics metrics,
+      Supplier<? extends ExplanationComputer> computers) {
+    this(config, engine, registry, metrics, computers, io.signstream.stream.kafka.KafkaProps.maxRequestSize(config));
+  }
+}

@@ -118,6 +118,40 @@ class RecordLimitsTest {
     }
   }
 
+  /**
+   * A broker whose record limit is below the producer's: records are sized against the smaller one, so the dead
+   * letter of a record that fits the broker but leaves no room for the letter's own fields is truncated instead
+   * of being refused by the broker (which would abort the transaction, again and again).
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void recordsAreSizedAgainstTheBrokersLimitWhenItIsTheSmaller() throws Exception {
+    int brokerLimit = 300_000;
+    Ledger ledger = new Ledger();
+    List<String> methods = List.of("gradient");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of("message.max.bytes", String.valueOf(brokerLimit)))) {
+      StreamConfig config = Scenario.config(kafka.bootstrapServers(), "small.", 1);
+      try (Pipeline pipeline = Pipeline.start(config, ComputerFactory.engine(), null);
+          KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(Scenario.clients(config), new ByteArraySerializer(),
+              new ByteArraySerializer());
+          CommittedReader reader = new CommittedReader(Scenario.clients(config), config.topics())) {
+        String topic = config.topics().requests();
+        int atBroker = valueSizeForBatch(brokerLimit, "at-broker".length());
+        accepted(plain, topic, ledger, "at-broker", filler(atBroker));
+        sendValid(plain, topic, ledger, "after", methods);
+        reader.readAll(ledger.expectedMaps(), ledger.expectedDeadLetters(), Duration.ofSeconds(90),
+            Duration.ofSeconds(2));
+        Ledger.Reconciliation r = ledger.reconcile(reader.explanations, reader.deadLetters);
+        System.out.printf("RELIABILITY record limits, broker limit %d below the producer's: %s%n", brokerLimit, r);
+        assertTrue(r.exact(), r.toString());
+        DeadLetter d = reader.deadLetters.get(0);
+        assertTrue(d.getTruncated(), d.toString().substring(0, 200));
+        assertTrue(AvroSerde.deadLetter().encode(d).length < brokerLimit - 1024);
+        assertEquals("UP", pipeline.health().getString("status"));
+      }
+    }
+  }
+
   private static void sendValid(KafkaProducer<byte[], byte[]> p, String topic, Ledger ledger, String tag,
       List<String> methods) throws Exception {
     for (int i = 0; i < 3; i++) {
