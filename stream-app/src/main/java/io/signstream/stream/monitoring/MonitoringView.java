@@ -66,11 +66,10 @@ public final class MonitoringView implements AutoCloseable {
 
   private void run() {
     try {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (String t : topics.streams()) {
-        for (PartitionInfo info : consumer.partitionsFor(t, Duration.ofSeconds(60))) {
-          parts.add(new TopicPartition(t, info.partition()));
-        }
+      List<TopicPartition> parts = partitions();
+      while (parts.isEmpty() && !closed.get()) { // topics not created yet (another process creates them): wait
+        Thread.sleep(1000);
+        parts = partitions();
       }
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
@@ -79,7 +78,7 @@ public final class MonitoringView implements AutoCloseable {
           accept(r);
         }
       }
-    } catch (WakeupException e) {
+    } catch (WakeupException | InterruptedException e) {
       // closing
     } catch (RuntimeException e) {
       if (!closed.get()) {
@@ -88,6 +87,17 @@ public final class MonitoringView implements AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  private List<TopicPartition> partitions() {
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String t : topics.streams()) {
+      List<PartitionInfo> infos = consumer.partitionsFor(t, Duration.ofSeconds(60));
+      for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+        parts.add(new TopicPartition(t, info.partition()));
+      }
+    }
+    return parts;
   }
 
   private void accept(ConsumerRecord<String, byte[]> r) {
