@@ -65,6 +65,7 @@ public final class TopicAdmin {
         }
       }
       if (!created.isEmpty()) {
+        awaitMetadata(admin, created);
         LOG.info("created topics {} ({} partitions)", created, partitions);
       }
       return created;
@@ -80,6 +81,27 @@ public final class TopicAdmin {
             + " kafka.sasl.jaas.config)", refused);
       }
       throw new IllegalStateException("cannot reach Kafka to create topics " + topics + ": " + e, e);
+    }
+  }
+
+  /**
+   * Waits until the broker describes every created topic: creation returns before the new topics' metadata has
+   * reached the brokers' caches, and a global store (or a config read) started in that gap fails with "no
+   * partitions available".
+   */
+  private static void awaitMetadata(Admin admin, List<String> created)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new TimeoutException("topics " + created + " created but not visible after 30 s: " + e.getCause());
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
