@@ -166,61 +166,6 @@ final class TensorFlowConvolution {
         }
     }
 
-    /**
-     * TensorFlow's MaxPool for 2-D pooling without padding (its CPU kernel is NHWC only, so x is transposed in and
-     * the result out), or null for other geometries.
-     */
-    static NDArray maxPool(NDArray x, io.signstream.engine.graph.PoolSpec spec) {
-        if (!nativePool(spec, x.getShape())) {
-            return null;
-        }
-        NDManager out = x.getManager();
-        try (NDManager s = out.newSubManager()) {
-            NDArray yh = pool(s, transpose(s, x, TO_NHWC), spec);
-            return transpose(out, yh, TO_NCHW);
-        }
-    }
-
-    /**
-     * TensorFlow's MaxPoolGrad, which routes each window's signal to its first maximum in row-major order (its CPU
-     * kernel replaces the running maximum only on a strictly greater value), or null where {@link #maxPool} is.
-     */
-    static NDArray maxPoolBackward(NDArray x, io.signstream.engine.graph.PoolSpec spec, NDArray upstream) {
-        if (!nativePool(spec, x.getShape())) {
-            return null;
-        }
-        NDManager out = upstream.getManager();
-        try (NDManager s = out.newSubManager()) {
-            NDArray xh = transpose(s, x, TO_NHWC);
-            NDArray yh = pool(s, xh, spec);
-            NDArray gh = transpose(s, upstream, TO_NHWC);
-            NDArray grad = TfRawOp.of(s, "MaxPoolGrad").input(xh).input(yh).input(gh)
-                    .attr("ksize", new long[] {1, spec.kernel()[0], spec.kernel()[1], 1})
-                    .attr("strides", new long[] {1, spec.strides()[0], spec.strides()[1], 1})
-                    .attr("padding", "VALID").attr("data_format", "NHWC").run();
-            return transpose(out, grad, TO_NCHW);
-        }
-    }
-
-    private static NDArray pool(NDManager m, NDArray xh, io.signstream.engine.graph.PoolSpec spec) {
-        return TfRawOp.of(m, "MaxPool").input(xh)
-                .attr("ksize", new long[] {1, spec.kernel()[0], spec.kernel()[1], 1})
-                .attr("strides", new long[] {1, spec.strides()[0], spec.strides()[1], 1})
-                .attr("padding", "VALID").attr("data_format", "NHWC").run();
-    }
-
-    private static boolean nativePool(io.signstream.engine.graph.PoolSpec spec, Shape x) {
-        if (spec.spatialRank() != 2 || x.dimension() != 4) {
-            return false;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (spec.padBegin()[i] != 0 || spec.padEnd()[i] != 0 || spec.kernel()[i] > x.get(2 + i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static NDArray conv2d(NDManager m, NDArray xh, NDArray filter, Geometry geo) {
         return geo.apply(TfRawOp.of(m, "Conv2D").input(xh).input(filter)).run();
     }
