@@ -102,18 +102,15 @@ public final class GraphFusion {
         return false;
     }
 
+    /** The operand produced by a sigmoid or hard sigmoid is the gate; with none or two, the product has none. */
     private void markGate(Node mul) {
-        int gate = Layer.Multiply.NO_GATE;
+        boolean[] isGate = new boolean[2];
         for (int k = 0; k < 2; k++) {
             Optional<Node> p = producer(mul.inputs().get(k));
-            if (p.isPresent() && (isActivation(p.get(), ActivationKind.SIGMOID)
-                    || isActivation(p.get(), ActivationKind.HARD_SIGMOID))) {
-                gate = gate == Layer.Multiply.NO_GATE ? k : Layer.Multiply.NO_GATE - 1; // two gates: neither
-            }
+            isGate[k] = p.isPresent() && (isActivation(p.get(), ActivationKind.SIGMOID)
+                    || isActivation(p.get(), ActivationKind.HARD_SIGMOID));
         }
-        if (gate < Layer.Multiply.NO_GATE) {
-            gate = Layer.Multiply.NO_GATE;
-        }
+        int gate = isGate[0] == isGate[1] ? Layer.Multiply.NO_GATE : isGate[0] ? 0 : 1;
         if (((Layer.Multiply) mul.layer()).gate() != gate) {
             replaced.put(mul.name(), new Node(mul.name(), new Layer.Multiply(gate), mul.inputs()));
         }
