@@ -49,6 +49,23 @@ final class Architectures {
         }
     }
 
+    /**
+     * The smallest distance between a point of the integrated-gradients path and a ReLU/ReLU6/max-pool kink that the
+     * generator measured for this model's input ({@code manifest.json}, {@code ig_path_kink_margin}); +∞ when the
+     * manifest has none.
+     */
+    static double igPathKinkMargin(String model) {
+        try {
+            com.google.gson.JsonObject entry = com.google.gson.JsonParser
+                    .parseString(Files.readString(root().resolve("manifest.json")))
+                    .getAsJsonObject().getAsJsonObject("models").getAsJsonObject(model);
+            com.google.gson.JsonElement margin = entry == null ? null : entry.get("ig_path_kink_margin");
+            return margin == null || margin.isJsonNull() ? Double.POSITIVE_INFINITY : margin.getAsDouble();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the architectures' manifest.json: " + e.getMessage(), e);
+        }
+    }
+
     static int argMax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
