@@ -56,10 +56,11 @@ class ArchitectureLrpTest {
      * Engine and format agreement: float32 on both sides, the same operations in a different order. Through 20 to 50
      * layers the rules that divide by sums of positive or negative parts only (α-β, flat, w², the SIGN input rules)
      * and GammaTF amplify the last-bit differences where such a sum is near zero: measured up to 1.8e-2 of
-     * max|map| (lrp_gamma on the MobileNetV2 trace) with libtorch's AVX-512 kernels and 2.5e-2 (lrp_w_square on the
-     * EfficientNet trace, Pearson 0.99992) with its AVX kernels; hence 3e-2 and 0.9999.
+     * max|map| (lrp_gamma on the MobileNetV2 trace) with libtorch's and TensorFlow's oneDNN AVX-512 kernels, and
+     * 3.9e-2 (lrp_gamma on the MobileNetV3 trace, Pearson 0.999999) with libtorch's AVX and TensorFlow's Eigen
+     * kernels, which the tests run (README, "Correct numbers on every CPU"); hence 5e-2 and 0.9999.
      */
-    static final double AGREE = 3e-2;
+    static final double AGREE = 5e-2;
     static final double PEARSON = 0.9999;
 
     /**
