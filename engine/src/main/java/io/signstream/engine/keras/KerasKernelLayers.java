@@ -146,6 +146,18 @@ final class KerasKernelLayers {
                 pad.outShape());
     }
 
+    /** The variable roles of a normalisation layer's optional affine part, in Keras's order (γ, then β). */
+    private static List<String> affineRoles(boolean scale, boolean center) {
+        List<String> roles = new ArrayList<>();
+        if (scale) {
+            roles.add("gamma");
+        }
+        if (center) {
+            roles.add("beta");
+        }
+        return roles;
+    }
+
     /** Inference-mode BatchNormalization over the channel axis (the Keras default, axis −1). */
     static KerasTensor batchNorm(KerasLayer l, KerasTensor in, KerasWeights source, KerasGraphBuilder b)
             throws ExplainException {
@@ -158,13 +170,7 @@ final class KerasKernelLayers {
         long c = in.channels();
         boolean scale = KerasJson.bool(l.config(), "scale", true);
         boolean center = KerasJson.bool(l.config(), "center", true);
-        List<String> roles = new ArrayList<>();
-        if (scale) {
-            roles.add("gamma");
-        }
-        if (center) {
-            roles.add("beta");
-        }
+        List<String> roles = affineRoles(scale, center);
         roles.add("moving_mean");
         roles.add("moving_variance");
         List<long[]> shapes = roles.stream().map(r -> new long[] {c}).toList();
@@ -193,13 +199,7 @@ final class KerasKernelLayers {
         long c = in.channels();
         boolean scale = KerasJson.bool(l.config(), "scale", true);
         boolean center = KerasJson.bool(l.config(), "center", true);
-        List<String> roles = new ArrayList<>();
-        if (scale) {
-            roles.add("gamma");
-        }
-        if (center) {
-            roles.add("beta");
-        }
+        List<String> roles = affineRoles(scale, center);
         Weights[] w = KerasVariables.expect(l, source, b.modelName(), roles,
                 roles.stream().map(r -> new long[] {c}).toList());
         float eps = (float) KerasJson.number(l, "epsilon", 1e-3);
