@@ -101,6 +101,8 @@ class ComposeFileTest {
     assertTrue(dockerfile.contains("/src/stream-app/target/stream-app.jar") && dockerfile.contains(
         "/src/stream-app/target/lib"));
     assertTrue(dockerfile.contains("DJL_OFFLINE=true") && dockerfile.contains("-Dai.djl.offline=true"));
+    // the kernels the launcher and the tests use (README, "Correct numbers on every CPU")
+    assertTrue(dockerfile.contains("ONEDNN_MAX_CPU_ISA=AVX") && dockerfile.contains("TF_ENABLE_ONEDNN_OPTS=0"));
     // the classes and subcommands the build-time warm-up calls exist
     for (String main : List.of("io.signstream.engine.backend.TensorFlowNatives", "io.signstream.stream.cli.SignStreamCli")) {
       assertTrue(dockerfile.contains(main), main);

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * every explanation exactly once (the killed worker's open transaction is aborted, never exposed).
  */
 @Tag("reliability")
-@Disabled("timed out after 4 min on merged main (the worker child process never delivered; it passed on the live branch"
-    + " before the monitoring merge): re-enable first thing, see the closing note of issues 10-13")
 class WorkerKillTest {
 
   @TempDir
