@@ -152,7 +152,7 @@ public final class SoakCommand implements Subcommand {
       + "                            they share the model (topology.task.key=event) on N partitions\n"
       + "  --max-batch N             worker.max.batch (default 64)\n"
       + "  --max-wait-ms N           worker.max.wait.ms (default 2)\n"
-      + "  --commit-interval-ms N    topology.commit.interval.ms (default 10)\n"
+      + "  --commit-interval-ms N    topology.commit.interval.ms (default 25)\n"
       + "  --pad-batches             worker.pad.batches=true: pad micro-batches to powers of two";
 
   /** The option names {@link #settings} reads. */
