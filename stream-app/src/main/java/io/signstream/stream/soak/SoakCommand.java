@@ -92,11 +92,29 @@ public final class SoakCommand implements Subcommand {
 
   /** A burst that is not measured: class loading and JIT compilation would otherwise count as pipeline cost. */
   static void warmUp(SoakHarness h, int requests, PrintStream out) throws InterruptedException {
-    if (requests > 0) {
+    if (requests <= 0) {
+      return;
+    }
+    // then again while the JIT compilers still take more than a tenth of the process's CPU (see JitActivity),
+    // at most WARMUP_MAX_ROUNDS rounds in all
+    for (int round = 1; round <= WARMUP_MAX_ROUNDS; round++) {
+      long jit = JitActivity.nanos();
+      long cpu = ProcessCpu.nanos();
       PhaseResult warm = h.burst(requests, Duration.ofMinutes(5));
-      out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s%n", warm.requests(), warm.seconds());
+      double jitShare = (JitActivity.nanos() - jit) / (double) Math.max(1, ProcessCpu.nanos() - cpu);
+      out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s, JIT compilers %.0f %% of the CPU%n",
+          warm.requests(), warm.seconds(), 100 * jitShare);
+      if (jitShare < WARMUP_JIT_SHARE) {
+        return;
+      }
     }
   }
+
+  /** Warm-up rounds at most. */
+  static final int WARMUP_MAX_ROUNDS = 6;
+
+  /** The JIT compilers' share of the process's CPU below which the warm-up is over. */
+  static final double WARMUP_JIT_SHARE = 0.1;
 
   /** Requests per second a capacity burst sustained. */
   static double capacity(PhaseResult burst, SoakSettings settings) {
