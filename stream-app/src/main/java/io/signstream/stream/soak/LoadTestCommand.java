@@ -98,8 +98,8 @@ public final class LoadTestCommand implements Subcommand {
       PhaseResult burst = h.burst((int) args.number("requests", 3000), Duration.ofMinutes(10));
       double jitShare = (JitActivity.nanos() - jit) / (double) Math.max(1, ProcessCpu.nanos() - cpu);
       double capacity = SoakCommand.capacity(burst, settings);
-      out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s (JIT compilers %.0f %% of a"
-          + " core meanwhile)%n", settings.methods(), settings.modelId(), settings.engine(), burst, capacity,
+      out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s (JIT compilers %.0f %% of"
+          + " the CPU meanwhile)%n", settings.methods(), settings.modelId(), settings.engine(), burst, capacity,
           100 * jitShare);
       PhaseResult steady = h.paced(fraction * capacity, Duration.ofMillis((long) (seconds * 1000)),
           Duration.ofSeconds(60), null, null);
