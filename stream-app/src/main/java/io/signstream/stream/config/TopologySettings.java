@@ -51,7 +51,6 @@ public record TopologySettings(long commitIntervalMillis, TaskKey taskKey, long 
       throw new IllegalArgumentException("topology.monitor.commit.interval.ms must be >= 0, got "
           + monitorCommitIntervalMillis);
     }
-
     java.util.Objects.requireNonNull(taskKey, "taskKey");
   }
 

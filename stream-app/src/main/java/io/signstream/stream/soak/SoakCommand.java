@@ -34,7 +34,9 @@ public final class SoakCommand implements Subcommand {
         + "  --rate R                  requests per second (default 100)\n"
         + "  --rate-fraction F         instead: F times the capacity measured first with a burst\n"
         + "  --capacity-requests N     size of that burst (default 2000)\n"
-        + "  --warmup N                requests sent first and not measured (default 1000)\n"
+        + "  --warmup N                requests sent first and not measured (default 1000), again while the JIT\n"
+        + "                            compilers take more than a tenth of the CPU (at most " + WARMUP_MAX_ROUNDS
+        + " rounds)\n"
         + "  --duration S              seconds of steady load (default 60)\n"
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
