@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@code limits.max.id.length}, {@code limits.max.request.bytes}, {@code worker.engines}, {@code worker.instances}, {@code worker.max.batch},
  * {@code worker.max.wait.ms}, {@code worker.max.in.flight}, {@code worker.cache.size},
  * {@code worker.device}, {@code worker.poll.ms}, {@code worker.pad.batches}, {@code topology.commit.interval.ms},
+ * {@code topology.monitor.commit.interval.ms},
  * {@code topology.task.key} ({@code model} or {@code event}, see {@link TopologySettings}), {@code role} ({@code all}, {@code topology} or
  * {@code worker}, see {@link Role}; a worker's {@code http.port} defaults to 0, any free port). Unknown keys outside {@code kafka.*} are refused, so a typo does not
  * silently fall back to a default.
@@ -75,7 +76,7 @@ public final class ConfigLoader {
       "limits.max.tensor.bytes", "limits.max.batch", "limits.max.methods", "limits.max.metadata.entries",
       "limits.max.metadata.bytes", "limits.max.id.length", "limits.max.request.bytes", "worker.engines", "worker.instances", "worker.max.batch",
       "worker.max.wait.ms", "worker.max.in.flight", "worker.cache.size", "worker.device", "worker.poll.ms", "worker.pad.batches", "role",
-      "topology.commit.interval.ms", "topology.task.key");
+      "topology.commit.interval.ms", "topology.task.key", "topology.monitor.commit.interval.ms");
 
   private ConfigLoader() {}
 
@@ -220,7 +221,8 @@ public final class ConfigLoader {
         p.getProperty("role") == null ? Role.ALL : Role.parse(p.getProperty("role")),
         new TopologySettings(longOf(p, "topology.commit.interval.ms", d.topology().commitIntervalMillis()),
             p.getProperty("topology.task.key") == null ? d.topology().taskKey()
-                : TopologySettings.TaskKey.parse(p.getProperty("topology.task.key"))));
+                : TopologySettings.TaskKey.parse(p.getProperty("topology.task.key")),
+            longOf(p, "topology.monitor.commit.interval.ms", d.topology().monitorCommitIntervalMillis())));
   }
 
   private static boolean isWorker(Properties p) {

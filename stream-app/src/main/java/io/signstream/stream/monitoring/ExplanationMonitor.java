@@ -308,7 +308,13 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
   // ---- windows ----
 
   private static String windowKey(StatsKey key, long start) {
-    return key.encode() + WINDOW_SEP + String.format(Locale.ROOT, "%020d", start);
+    // 20 digits, zero-padded (sorts as numbers); String.format here was a tenth of the monitor's time
+    String digits = Long.toString(start);
+    StringBuilder b = new StringBuilder(key.encode()).append(WINDOW_SEP);
+    for (int i = digits.length(); i < 20; i++) {
+      b.append('0');
+    }
+    return b.append(digits).toString();
   }
 
   private MapMoments window(StatsKey key, long start) {
@@ -317,7 +323,7 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
       return new MapMoments();
     }
     try {
-      return MapMoments.read(new DataInputStream(new ByteArrayInputStream(b)));
+      return MapMoments.fromBytes(b);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -325,15 +331,7 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
 
   private void saveWindow(StatsKey key, long start, MapMoments m) {
     String storeKey = windowKey(key, start);
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      m.write(out);
-      out.flush();
-      windows.put(storeKey, bytes.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    windows.put(storeKey, m.toBytes());
     closing.computeIfAbsent(start + size + grace, k -> new TreeSet<>()).add(storeKey);
   }
 
@@ -362,7 +360,7 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
         StatsKey key = StatsKey.decode(storeKey.substring(0, sep));
         long start = Long.parseLong(storeKey.substring(sep + 1));
         try {
-          publish(key, start, MapMoments.read(new DataInputStream(new ByteArrayInputStream(b))));
+          publish(key, start, MapMoments.fromBytes(b));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

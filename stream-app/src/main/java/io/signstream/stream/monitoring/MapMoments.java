@@ -3,6 +3,8 @@ package io.signstream.stream.monitoring;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -200,6 +202,69 @@ public final class MapMoments {
     out.writeDouble(pearsonMin);
     out.writeDouble(pearsonSum);
     out.writeDouble(maxAbsDelta);
+  }
+
+  /**
+   * The bytes {@link #write} writes, built in one buffer: the monitor reads and rewrites a window for every
+   * map, and element by element through a {@code DataOutputStream} that was a fifth of its thread's time.
+   */
+  public byte[] toBytes() {
+    int size = 1 + 8 + 4 + 8 * shape.length + 4 + 8 * sumMap.length + 4 * 8 + 4 + 12 * classes.size() + 8 + 3 * 8;
+    ByteBuffer b = ByteBuffer.allocate(size); // big-endian, as DataOutput writes
+    b.put((byte) FORMAT).putLong(count).putInt(shape.length);
+    b.asLongBuffer().put(shape);
+    b.position(b.position() + 8 * shape.length);
+    b.putInt(sumMap.length);
+    b.asDoubleBuffer().put(sumMap);
+    b.position(b.position() + 8 * sumMap.length);
+    b.putDouble(shareSum).putDouble(shareSq).putDouble(sumSum).putDouble(sumSq).putInt(classes.size());
+    for (Map.Entry<Integer, Long> e : classes.entrySet()) {
+      b.putInt(e.getKey()).putLong(e.getValue());
+    }
+    b.putLong(pairs).putDouble(pearsonMin).putDouble(pearsonSum).putDouble(maxAbsDelta);
+    return b.array();
+  }
+
+  /** Reads what {@link #toBytes} (or {@link #write}) wrote. */
+  public static MapMoments fromBytes(byte[] bytes) throws IOException {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      int format = b.get();
+      if (format != FORMAT) {
+        throw new IOException("unknown map moments format " + format);
+      }
+      MapMoments m = new MapMoments();
+      m.count = b.getLong();
+      m.shape = new long[checkedLength(b.getInt(), 8, b)];
+      b.asLongBuffer().get(m.shape);
+      b.position(b.position() + 8 * m.shape.length);
+      m.sumMap = new double[checkedLength(b.getInt(), 8, b)];
+      b.asDoubleBuffer().get(m.sumMap);
+      b.position(b.position() + 8 * m.sumMap.length);
+      m.shareSum = b.getDouble();
+      m.shareSq = b.getDouble();
+      m.sumSum = b.getDouble();
+      m.sumSq = b.getDouble();
+      int n = checkedLength(b.getInt(), 12, b);
+      for (int i = 0; i < n; i++) {
+        m.classes.put(b.getInt(), b.getLong());
+      }
+      m.pairs = b.getLong();
+      m.pearsonMin = b.getDouble();
+      m.pearsonSum = b.getDouble();
+      m.maxAbsDelta = b.getDouble();
+      return m;
+    } catch (BufferUnderflowException e) {
+      throw new IOException("map moments cut short (" + bytes.length + " bytes)", e);
+    }
+  }
+
+  /** A declared element count, refused when the bytes left cannot hold it (no allocation from a bad length). */
+  private static int checkedLength(int n, int elementBytes, ByteBuffer b) throws IOException {
+    if (n < 0 || (long) n * elementBytes > b.remaining()) {
+      throw new IOException("map moments declare " + n + " elements but " + b.remaining() + " bytes are left");
+    }
+    return n;
   }
 
   /** Reads what {@link #write} wrote. */

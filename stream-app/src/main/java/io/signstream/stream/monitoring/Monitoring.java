@@ -45,7 +45,9 @@ public final class Monitoring implements AutoCloseable {
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     StreamsApp streams = null;
     if (runTopology) {
-      StreamConfig monitorConfig = config.withTopics(config.topics(), config.applicationId() + "-monitor");
+      // its own commit cadence: nothing downstream waits on its transactions (see TopologySettings)
+      StreamConfig monitorConfig = config.withTopics(config.topics(), config.applicationId() + "-monitor")
+          .withTopology(config.topology().withCommitIntervalMillis(config.topology().monitorCommitIntervalMillis()));
       streams = StreamsApp.start(MonitoringTopology.build(config.topics(), settings, crossCheck(config, settings),
           new MonitorMetrics(meters)), monitorConfig);
     }

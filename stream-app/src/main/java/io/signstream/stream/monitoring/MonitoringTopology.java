@@ -48,8 +48,11 @@ public final class MonitoringTopology {
         Materialized.<String, BaselinePin, KeyValueStore<Bytes, byte[]>>as(ExplanationMonitor.BASELINES)
             .withKeySerde(Serdes.String()).withValueSerde(AvroSerde.forClass(BaselinePin.class)));
     for (String store : new String[] {ExplanationMonitor.WINDOWS, ExplanationMonitor.DRIFT, ExplanationMonitor.PAIRS}) {
+      // cached: a window is read and rewritten for every map, and without a cache each write went to RocksDB
+      // and to the changelog (a record of the whole window's moments per map); the cache is flushed before
+      // every commit, so what the changelog holds at a commit is the same
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
-          Serdes.ByteArray()));
+          Serdes.ByteArray()).withCachingEnabled());
     }
     builder.stream(topicNames.explanations(), Consumed.with(Serdes.String(), explanations).withName("read-explanations"))
         .filter((k, e) -> e != null, Named.as("skip-tombstones"))

@@ -33,7 +33,8 @@ public final class LoadTestCommand implements Subcommand {
     return "usage: signstream loadtest [--requests N] [--fraction F] [--duration S] [options]\n"
         + "  --requests N              size of the capacity burst (default 3000)\n"
         + "  --warmup N                requests sent first and not measured, so the JIT has compiled the\n"
-        + "                            hot paths (default 2000)\n"
+        + "                            hot paths (default 3000), again while the JIT compilers still take more\n"
+        + "                            than a tenth of the CPU (at most " + SoakCommand.WARMUP_MAX_ROUNDS + " rounds)\n"
         + "  --fraction F              steady rate as a fraction of the measured capacity (default 0.8)\n"
         + "  --duration S              seconds of steady load (default 20)\n"
         + "  --method M[,M...]         methods per request (default gradient)\n"
@@ -91,11 +92,15 @@ public final class LoadTestCommand implements Subcommand {
       throw new UsageException("--fraction and --duration must be positive");
     }
     try (SoakHarness h = SoakHarness.start(settings)) {
-      SoakCommand.warmUp(h, (int) args.number("warmup", 2000), out);
+      SoakCommand.warmUp(h, (int) args.number("warmup", 3000), out);
+      long jit = JitActivity.nanos();
+      long cpu = ProcessCpu.nanos();
       PhaseResult burst = h.burst((int) args.number("requests", 3000), Duration.ofMinutes(10));
+      double jitShare = (JitActivity.nanos() - jit) / (double) Math.max(1, ProcessCpu.nanos() - cpu);
       double capacity = SoakCommand.capacity(burst, settings);
-      out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s%n", settings.methods(),
-          settings.modelId(), settings.engine(), burst, capacity);
+      out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s (JIT compilers %.0f %% of"
+          + " the CPU meanwhile)%n", settings.methods(), settings.modelId(), settings.engine(), burst, capacity,
+          100 * jitShare);
       PhaseResult steady = h.paced(fraction * capacity, Duration.ofMillis((long) (seconds * 1000)),
           Duration.ofSeconds(60), null, null);
       out.printf(Locale.ROOT, "steady at %.2f of capacity (%.0f requests/s for %.0f s):%n  %s%n", fraction,
@@ -103,7 +108,8 @@ public final class LoadTestCommand implements Subcommand {
       EngineBaseline.Result engine = SoakCommand.printBaseline(out, h, burst, steady,
           (int) args.number("baseline-calls", 300));
       boolean exact = burst.lost() == 0 && burst.duplicates() == 0 && steady.lost() == 0 && steady.duplicates() == 0;
-      out.println(summary(settings, burst, steady, engine, fraction, h.meanBatch()).encode());
+      out.println(summary(settings, burst, steady, engine, fraction, h.meanBatch())
+          .put("burst_jit_cpu_share", Math.round(jitShare * 100) / 100.0).encode());
       return exact ? 0 : 1;
     }
   }

@@ -34,7 +34,9 @@ public final class SoakCommand implements Subcommand {
         + "  --rate R                  requests per second (default 100)\n"
         + "  --rate-fraction F         instead: F times the capacity measured first with a burst\n"
         + "  --capacity-requests N     size of that burst (default 2000)\n"
-        + "  --warmup N                requests sent first and not measured (default 1000)\n"
+        + "  --warmup N                requests sent first and not measured (default 1000), again while the JIT\n"
+        + "                            compilers take more than a tenth of the CPU (at most " + WARMUP_MAX_ROUNDS
+        + " rounds)\n"
         + "  --duration S              seconds of steady load (default 60)\n"
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
@@ -92,11 +94,29 @@ public final class SoakCommand implements Subcommand {
 
   /** A burst that is not measured: class loading and JIT compilation would otherwise count as pipeline cost. */
   static void warmUp(SoakHarness h, int requests, PrintStream out) throws InterruptedException {
-    if (requests > 0) {
+    if (requests <= 0) {
+      return;
+    }
+    // then again while the JIT compilers still take more than a tenth of the process's CPU (see JitActivity),
+    // at most WARMUP_MAX_ROUNDS rounds in all
+    for (int round = 1; round <= WARMUP_MAX_ROUNDS; round++) {
+      long jit = JitActivity.nanos();
+      long cpu = ProcessCpu.nanos();
       PhaseResult warm = h.burst(requests, Duration.ofMinutes(5));
-      out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s%n", warm.requests(), warm.seconds());
+      double jitShare = (JitActivity.nanos() - jit) / (double) Math.max(1, ProcessCpu.nanos() - cpu);
+      out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s, JIT compilers %.0f %% of the CPU%n",
+          warm.requests(), warm.seconds(), 100 * jitShare);
+      if (jitShare < WARMUP_JIT_SHARE) {
+        return;
+      }
     }
   }
+
+  /** Warm-up rounds at most. */
+  static final int WARMUP_MAX_ROUNDS = 6;
+
+  /** The JIT compilers' share of the process's CPU below which the warm-up is over. */
+  static final double WARMUP_JIT_SHARE = 0.1;
 
   /** Requests per second a capacity burst sustained. */
   static double capacity(PhaseResult burst, SoakSettings settings) {
@@ -152,7 +172,7 @@ public final class SoakCommand implements Subcommand {
       + "                            they share the model (topology.task.key=event) on N partitions\n"
       + "  --max-batch N             worker.max.batch (default 64)\n"
       + "  --max-wait-ms N           worker.max.wait.ms (default 2)\n"
-      + "  --commit-interval-ms N    topology.commit.interval.ms (default 10)\n"
+      + "  --commit-interval-ms N    topology.commit.interval.ms (default 25)\n"
       + "  --pad-batches             worker.pad.batches=true: pad micro-batches to powers of two";
 
   /** The option names {@link #settings} reads. */
