@@ -144,6 +144,10 @@ def randomise(model, seed):
                 p.copy_(torch.randn(p.shape, generator=g) * 0.5)
             if name.endswith("layer_scale"):
                 p.copy_(torch.rand(p.shape, generator=g) * 0.5 + 0.5)
+            # torchvision's ViT zero-initialises its classification head (heads.head.weight): every gradient of
+            # the random-weight model would be exactly zero and the logits would be the bias alone
+            if p.dim() >= 2 and torch.count_nonzero(p) == 0:
+                p.copy_(torch.randn(p.shape, generator=g) / p.shape[1] ** 0.5)
             if name.endswith(".bias") and p.dim() == 1 and torch.count_nonzero(p) == 0:
                 p.copy_(torch.randn(p.shape, generator=g) * 0.05)
     model.eval()
