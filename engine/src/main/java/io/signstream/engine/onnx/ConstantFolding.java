@@ -158,9 +158,9 @@ final class ConstantFolding {
 
     /** numpy's {@code take(data, indices, axis)} on a constant. */
     static void gather(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
-        if (ctx.value(node, 0) instanceof GraphTensor) {
-            throw ctx.unsupported(node, "Gather on a tensor computed from the model input is not supported (only "
-                    + "on constants such as shape vectors)");
+        if (ctx.value(node, 0) instanceof GraphTensor t) {
+            TensorSlicing.gather(node, ctx, t);
+            return;
         }
         OnnxConstant data = ctx.constant(node, 0, "data");
         OnnxConstant indexConst = ctx.constant(node, 1, "indices");
@@ -223,9 +223,9 @@ final class ConstantFolding {
 
     /** Slice of a 1-D constant (shape vectors), attributes (opset < 10) or inputs. */
     static void slice(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
-        if (ctx.value(node, 0) instanceof GraphTensor) {
-            throw ctx.unsupported(node, "Slice of a tensor computed from the model input is not supported (only "
-                    + "of constant shape vectors)");
+        if (ctx.value(node, 0) instanceof GraphTensor t) {
+            TensorSlicing.slice(node, ctx, t);
+            return;
         }
         OnnxConstant data = ctx.constant(node, 0, "data");
         if (data.rank() != 1) {

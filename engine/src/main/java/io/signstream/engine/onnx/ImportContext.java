@@ -135,6 +135,15 @@ final class ImportContext {
 
     /** Adds a graph node computing output 0 of the ONNX node from the given graph tensors. */
     GraphTensor emit(OnnxProto.Node node, Layer layer, long[] shape, GraphTensor... inputs) throws ExplainException {
+        return emit(node, layer, shape, false, inputs);
+    }
+
+    /**
+     * Adds a graph node computing output 0 of the ONNX node; {@code perSample} marks the result as seen by ONNX
+     * without the graph's batch axis ({@link GraphTensor#perSample()}).
+     */
+    GraphTensor emit(OnnxProto.Node node, Layer layer, long[] shape, boolean perSample, GraphTensor... inputs)
+            throws ExplainException {
         checkOnlyFirstOutputRead(node);
         for (int i = 1; i < shape.length; i++) {
             if (shape[i] <= 0) {
@@ -144,7 +153,7 @@ final class ImportContext {
         String id = node.getOutput(0);
         List<String> ins = Arrays.stream(inputs).map(GraphTensor::id).toList();
         nodes.add(new PendingNode(id, layer, ins, node.getName(), node.getOpType()));
-        GraphTensor out = new GraphTensor(id, shape);
+        GraphTensor out = new GraphTensor(id, shape, perSample);
         values.put(id, out);
         return out;
     }
@@ -154,10 +163,16 @@ final class ImportContext {
      * named after the node's output with a suffix.
      */
     GraphTensor emitExtra(OnnxProto.Node node, String suffix, Layer layer, long[] shape, GraphTensor... inputs) {
+        return emitExtra(node, suffix, layer, shape, false, inputs);
+    }
+
+    /** {@link #emitExtra(OnnxProto.Node, String, Layer, long[], GraphTensor...)} with the per-sample mark. */
+    GraphTensor emitExtra(OnnxProto.Node node, String suffix, Layer layer, long[] shape, boolean perSample,
+            GraphTensor... inputs) {
         String id = node.getOutput(0) + "/" + suffix;
         List<String> ins = Arrays.stream(inputs).map(GraphTensor::id).toList();
         nodes.add(new PendingNode(id, layer, ins, "", node.getOpType()));
-        GraphTensor out = new GraphTensor(id, shape);
+        GraphTensor out = new GraphTensor(id, shape, perSample);
         values.put(id, out);
         return out;
     }
