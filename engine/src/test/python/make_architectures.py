@@ -12,6 +12,8 @@ For each architecture it writes, under engine/src/test/resources/architectures/<
   input.npy           one input sample, (1, 3, H, W) float32
   logits.npy          float64 logits of that input (stored as float64)
   <method>.npy        float64 torch-autograd references of the gradient family, stored as float32
+  batch_*.npy         (vit) a batch of two samples, the first being input.npy: input, float64 logits and the gradient
+                      of each sample's own arg-max logit
 
 and manifest.json with the target class, the opset, the Grad-CAM layer and the kink margins.
 
@@ -118,6 +120,9 @@ def build(name):
         return m, 32, 14, None
     raise ValueError(name)
 
+
+# models whose export moves the batch axis (sequence-first attention): references for a batch of two samples too
+BATCH_OF_TWO = {"vit"}
 
 ARCHITECTURES = ["resnet18", "densenet", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0", "squeezenet1_1",
                  "convnext", "vit"]
@@ -297,6 +302,18 @@ def main():
         refs["integrated_gradients"] = x * ig / IG_STEPS
         if cam_layer is not None:
             refs["grad_cam"] = grad_cam(model64, x, target, cam_layer)
+        if name in BATCH_OF_TWO:
+            # a second sample (another seeded draw) in one batch with the first: the exported attention moves the
+            # batch axis, and the graph must still keep the samples apart
+            g2 = torch.Generator().manual_seed(seed * 100 + 99)
+            xb = torch.cat([x, torch.randn(1, 3, size, size, generator=g2, dtype=torch.float64)])
+            xb_req = xb.clone().requires_grad_(True)
+            outb = model64(xb_req)
+            targets = outb.detach().argmax(dim=1)
+            (gb,) = torch.autograd.grad(outb.gather(1, targets[:, None]).sum(), xb_req)
+            save(os.path.join(out, "batch_input.npy"), xb)
+            save(os.path.join(out, "batch_logits.npy"), outb.detach(), np.float64)
+            save(os.path.join(out, "batch_gradient.npy"), gb)
         save(os.path.join(out, "input.npy"), x)
         save(os.path.join(out, "logits.npy"), logits, np.float64)
         for k, v in refs.items():
