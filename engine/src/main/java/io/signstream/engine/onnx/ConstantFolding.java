@@ -95,6 +95,24 @@ final class ConstantFolding {
         }
         OnnxConstant data = ctx.constant(node, 0, "input");
         long[] shape = ctx.longs(node, 1, "shape");
+        if (shape.length == data.rank() && shape.length > 1 && shape[0] == OnnxConstant.BATCH_SIZE
+                && data.shape()[0] == 1 && !data.dependsOnBatchSize()
+                && Arrays.stream(shape).skip(1).allMatch(d -> d >= 1)) {
+            // a one-sample constant expanded to the batch size (a class token with a dynamic batch, or SignStream's
+            // own export of a BatchConstant): the graph repeats it for every sample of the input's batch
+            long[] sample = Arrays.copyOfRange(shape, 1, shape.length);
+            OnnxConstant ones = OnnxConstant.ofFloats(withOne(sample), new float[(int) OnnxConstant.count(sample)]);
+            io.signstream.engine.graph.Weights w;
+            try {
+                w = OnnxConstant.broadcast(data, ones, (x, y) -> x + y).toWeights();
+            } catch (IllegalArgumentException e) {
+                throw ctx.unsupported(node, "cannot expand the constant: " + e.getMessage());
+            }
+            ctx.emit(node, new io.signstream.engine.graph.Layer.BatchConstant(
+                    new io.signstream.engine.graph.Weights(w.data(), sample)), GraphTensor.withBatch(sample),
+                    ctx.modelInput());
+            return;
+        }
         if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
             throw ctx.unsupported(node, "the target shape " + Arrays.toString(shape) + " depends on the batch size");
         }
@@ -104,6 +122,13 @@ final class ConstantFolding {
         } catch (IllegalArgumentException e) {
             throw ctx.unsupported(node, "cannot fold: " + e.getMessage());
         }
+    }
+
+    private static long[] withOne(long[] sample) {
+        long[] s = new long[sample.length + 1];
+        s[0] = 1;
+        System.arraycopy(sample, 0, s, 1, sample.length);
+        return s;
     }
 
     private static long[] toLongs(OnnxConstant c) {

@@ -68,6 +68,8 @@ final class ExportShapes {
             long[] out = x.clone();
             out[out.length - 1] = d.outFeatures();
             return out;
+        } else if (layer instanceof Layer.BatchConstant bc) {
+            return bc.value().shape();
         } else if (layer instanceof Layer.LayerNorm ln) {
             checkVector(n, ln.scale(), x[x.length - 1], "scale");
             checkVector(n, ln.bias(), x[x.length - 1], "bias");

@@ -26,6 +26,7 @@ final class ImportContext {
     private final String graphOutput;
     private final long declaredBatch;
     private final List<PendingNode> nodes = new ArrayList<>();
+    private final GraphTensor modelInput;
 
     /**
      * @param input the model input
@@ -43,7 +44,13 @@ final class ImportContext {
         this.otherModelInputs = otherModelInputs;
         this.graphOutput = graphOutput;
         this.declaredBatch = declaredBatch;
+        this.modelInput = input;
         values.put(input.id(), input);
+    }
+
+    /** The model input (what a constant repeated over the batch reads its batch size from). */
+    GraphTensor modelInput() {
+        return modelInput;
     }
 
     /** The batch size the model declares for its input, 0 when the batch axis is dynamic. */

@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>LayerNorm</td><td>ReduceMean, Sub, Pow, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β (opset 13 has no
  *       LayerNormalization), fused back on import</td></tr>
  *   <tr><td>ReduceMean, Slice</td><td>ReduceMean (axes, keepdims); Slice with int64 starts/ends/axes</td></tr>
+ *   <tr><td>BatchConstant</td><td>Expand of the constant to Concat(Shape(x)[0:1], sample dims)</td></tr>
  *   <tr><td>Identity</td><td>Identity</td></tr>
  * </table>
  *
@@ -317,6 +318,18 @@ public final class OnnxExporter {
             } else if (layer instanceof Layer.Slice sl) {
                 b = node("Slice", name, List.of(x, initLongs(n, "starts", new long[] {sl.start()}),
                         initLongs(n, "ends", new long[] {sl.end()}), initLongs(n, "axes", new long[] {sl.axis()})),
+                        out);
+            } else if (layer instanceof Layer.BatchConstant bc) {
+                // Expand(value, Concat(Shape(x)[0:1], sample dims)): the constant repeated over x's batch
+                long[] sample = bc.value().shape();
+                long[] withOne = new long[sample.length + 1];
+                withOne[0] = 1;
+                System.arraycopy(sample, 0, withOne, 1, sample.length);
+                String batch = part(n, "Slice", List.of(part(n, "Shape", List.of(x)),
+                        initLongs(n, "zero", new long[] {0}), initLongs(n, "one", new long[] {1})));
+                String target = partNode(n, "Concat", List.of(batch, initLongs(n, "sample", sample)),
+                        c -> c.addAttribute(integer("axis", 0)));
+                b = node("Expand", name, List.of(init(n, "value", new Weights(bc.value().data(), withOne)), target),
                         out);
             } else if (layer instanceof Layer.Activation a) {
                 b = activation(a, name, x, out);

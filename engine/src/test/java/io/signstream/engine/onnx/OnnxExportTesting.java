@@ -79,6 +79,8 @@ final class OnnxExportTesting {
             return true;
         } else if (e instanceof Layer.LayerNorm l && a instanceof Layer.LayerNorm l2) {
             return same(l.scale(), l2.scale()) && same(l.bias(), l2.bias()) && l.epsilon() == l2.epsilon();
+        } else if (e instanceof Layer.BatchConstant c && a instanceof Layer.BatchConstant c2) {
+            return same(c.value(), c2.value());
         } else if (e instanceof Layer.ReduceMean r && a instanceof Layer.ReduceMean r2) {
             return Arrays.equals(r.axes(), r2.axes()) && r.keepDims() == r2.keepDims();
         }
