@@ -43,8 +43,16 @@ import java.util.Set;
  * {@code avg_pool1d/2d}, {@code adaptive_avg_pool1d/2d} (global, or with an output size that divides the input),
  * {@code batch_norm} (eval), {@code flatten} from axis 1, {@code view}/{@code reshape} keeping the batch,
  * {@code relu}, {@code sigmoid}, {@code tanh}, {@code leaky_relu}, {@code dropout} (eval), {@code add} of two
- * tensors, {@code add}/{@code sub}/{@code mul}/{@code div} with a number, {@code cat}, and a final
- * {@code softmax}/{@code log_softmax}, which is dropped (the graph ends in logits). Anything else is an
+ * tensors, {@code add}/{@code sub}/{@code mul}/{@code div} with a number, {@code cat}, {@code permute},
+ * {@code transpose}, {@code layer_norm}, {@code gelu}, {@code silu}, {@code hardswish}, {@code hardsigmoid},
+ * {@code hardtanh}/{@code relu6}, {@code chunk}/{@code slice}/{@code select} along non-batch axes,
+ * {@code bmm}/{@code matmul} of two tensors, {@code expand} of a class-token parameter to the batch, a
+ * {@code softmax} read by another op (attention), and a final {@code softmax}/{@code log_softmax}, which is dropped
+ * (the graph ends in logits). Shape arithmetic on Python numbers ({@code size}, {@code floor_divide}, {@code div}
+ * with a rounding mode, {@code mul}, the tensors of {@code constants.pkl} named {@code CONSTANTS.cN}) is folded. A
+ * {@code transpose}/{@code permute} that moves the batch axis (PyTorch's sequence-first
+ * {@code nn.MultiheadAttention}) switches to a per-sample view ({@link TensorVal}), in which {@code size()} of the
+ * batch axis is 1 as in a batch-1 trace, until the batch is back on axis 0. Anything else is an
  * {@link Kind#UNSUPPORTED_MODEL} error naming the call and the module path; callers then fall back to
  * {@link TorchScriptModel}, whose autograd methods work on any TorchScript model.
  *
