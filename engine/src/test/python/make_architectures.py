@@ -12,6 +12,7 @@ For each architecture it writes, under engine/src/test/resources/architectures/<
   input.npy           one input sample, (1, 3, H, W) float32
   logits.npy          float64 logits of that input (stored as float64)
   <method>.npy        float64 torch-autograd references of the gradient family, stored as float32
+  model_dynamic_batch.onnx  (vit) the ONNX export with a dynamic batch axis
   batch_*.npy         (vit) a batch of two samples, the first being input.npy: input, float64 logits and the gradient
                       of each sample's own arg-max logit
 
@@ -323,6 +324,11 @@ def main():
         onnx_path = os.path.join(out, "model.onnx")
         torch.onnx.export(model32, x32, onnx_path, opset_version=opset, input_names=["input"],
                           output_names=["logits"], do_constant_folding=True)
+        if name in BATCH_OF_TWO:
+            # the same model exported with a dynamic batch axis: its shape arithmetic works on the batch size
+            torch.onnx.export(model32, x32, os.path.join(out, "model_dynamic_batch.onnx"), opset_version=opset,
+                              input_names=["input"], output_names=["logits"], do_constant_folding=True,
+                              dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
         traced = torch.jit.trace(model32, x32, check_trace=False)
         pt_path = os.path.join(out, "model.pt")
         traced.save(pt_path)

@@ -48,6 +48,22 @@ final class ConstantFolding {
     static void equal(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
         OnnxConstant a = ctx.constant(node, 0, "left");
         OnnxConstant b = ctx.constant(node, 1, "right");
+        if ((a.dependsOnBatchSize() || b.dependsOnBatchSize()) && Arrays.equals(a.shape(), b.shape())) {
+            // the batch size N ≥ 1: N = N, and N differs from any value below 1 (the -1 "keep this axis" entries of
+            // an exported expand); against a positive value the answer depends on the batch
+            long[] out = new long[a.size()];
+            for (int i = 0; i < out.length; i++) {
+                boolean na = a.longs()[i] == OnnxConstant.BATCH_SIZE;
+                boolean nb = b.longs()[i] == OnnxConstant.BATCH_SIZE;
+                long other = na ? b.longs()[i] : a.longs()[i];
+                if (na != nb && other >= 1) {
+                    throw ctx.unsupported(node, "comparing the batch size with " + other + " depends on the batch");
+                }
+                out[i] = na == nb ? (na || a.longs()[i] == b.longs()[i] ? 1 : 0) : 0;
+            }
+            ctx.define(node, OnnxConstant.ofLongs(a.shape(), out));
+            return;
+        }
         try {
             OnnxConstant r = OnnxConstant.broadcast(a, b, (x, y) -> x == y ? 1 : 0);
             ctx.define(node, OnnxConstant.ofLongs(r.shape(), toLongs(r)));
@@ -100,14 +116,15 @@ final class ConstantFolding {
                 && Arrays.stream(shape).skip(1).allMatch(d -> d >= 1)) {
             // a one-sample constant expanded to the batch size (a class token with a dynamic batch, or SignStream's
             // own export of a BatchConstant): the graph repeats it for every sample of the input's batch
-            long[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-            OnnxConstant ones = OnnxConstant.ofFloats(withOne(sample), new float[(int) OnnxConstant.count(sample)]);
+            long[] target = Arrays.copyOfRange(shape, 1, shape.length);
+            OnnxConstant ones = OnnxConstant.ofFloats(withOne(target), new float[(int) OnnxConstant.count(target)]);
             io.signstream.engine.graph.Weights w;
             try {
                 w = OnnxConstant.broadcast(data, ones, (x, y) -> x + y).toWeights();
             } catch (IllegalArgumentException e) {
                 throw ctx.unsupported(node, "cannot expand the constant: " + e.getMessage());
             }
+            long[] sample = Arrays.copyOfRange(w.shape(), 1, w.rank()); // numpy broadcasting: 1 keeps the data's dim
             ctx.emit(node, new io.signstream.engine.graph.Layer.BatchConstant(
                     new io.signstream.engine.graph.Weights(w.data(), sample)), GraphTensor.withBatch(sample),
                     ctx.modelInput());

@@ -107,7 +107,7 @@ class ArchitectureMapsTest {
      * its own arg-max logit, and the first sample the same map as alone.
      */
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("formatsAndEngines")
+    @MethodSource("formatsWithDynamicBatchAndEngines")
     void visionTransformerKeepsTheSamplesOfABatchApart(String format, EngineKind engine) throws Exception {
         NpyArray batch = Architectures.npy("vit", "batch_input.npy");
         NpyArray expectedLogits = Architectures.npy("vit", "batch_logits.npy");
@@ -153,6 +153,15 @@ class ArchitectureMapsTest {
             assertTrue(e.getMessage().contains("layer_name") && e.getMessage().contains("conv_proj"),
                     e.getMessage());
         }
+    }
+
+    /** The formats plus the ViT's ONNX export with a dynamic batch axis (shape arithmetic on the batch size). */
+    static Stream<Arguments> formatsWithDynamicBatchAndEngines() {
+        List<Arguments> out = new ArrayList<>(formatsAndEngines().toList());
+        for (EngineKind engine : EngineKind.values()) {
+            out.add(Arguments.of("model_dynamic_batch.onnx", engine));
+        }
+        return out.stream();
     }
 
     static Stream<Arguments> formatsAndEngines() {
