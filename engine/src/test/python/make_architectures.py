@@ -12,6 +12,9 @@ For each architecture it writes, under engine/src/test/resources/architectures/<
   input.npy           one input sample, (1, 3, H, W) float32
   logits.npy          float64 logits of that input (stored as float64)
   <method>.npy        float64 torch-autograd references of the gradient family, stored as float32
+  model_dynamic_batch.onnx  (vit) the ONNX export with a dynamic batch axis
+  batch_*.npy         (vit) a batch of two samples, the first being input.npy: input, float64 logits and the gradient
+                      of each sample's own arg-max logit
 
 and manifest.json with the target class, the opset, the Grad-CAM layer and the kink margins.
 
@@ -119,6 +122,9 @@ def build(name):
     raise ValueError(name)
 
 
+# models whose export moves the batch axis (sequence-first attention): references for a batch of two samples too
+BATCH_OF_TWO = {"vit"}
+
 ARCHITECTURES = ["resnet18", "densenet", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0", "squeezenet1_1",
                  "convnext", "vit"]
 
@@ -144,6 +150,10 @@ def randomise(model, seed):
                 p.copy_(torch.randn(p.shape, generator=g) * 0.5)
             if name.endswith("layer_scale"):
                 p.copy_(torch.rand(p.shape, generator=g) * 0.5 + 0.5)
+            # torchvision's ViT zero-initialises its classification head (heads.head.weight): every gradient of
+            # the random-weight model would be exactly zero and the logits would be the bias alone
+            if p.dim() >= 2 and torch.count_nonzero(p) == 0:
+                p.copy_(torch.randn(p.shape, generator=g) / p.shape[1] ** 0.5)
             if name.endswith(".bias") and p.dim() == 1 and torch.count_nonzero(p) == 0:
                 p.copy_(torch.randn(p.shape, generator=g) * 0.05)
     model.eval()
@@ -293,6 +303,18 @@ def main():
         refs["integrated_gradients"] = x * ig / IG_STEPS
         if cam_layer is not None:
             refs["grad_cam"] = grad_cam(model64, x, target, cam_layer)
+        if name in BATCH_OF_TWO:
+            # a second sample (another seeded draw) in one batch with the first: the exported attention moves the
+            # batch axis, and the graph must still keep the samples apart
+            g2 = torch.Generator().manual_seed(seed * 100 + 99)
+            xb = torch.cat([x, torch.randn(1, 3, size, size, generator=g2, dtype=torch.float64)])
+            xb_req = xb.clone().requires_grad_(True)
+            outb = model64(xb_req)
+            targets = outb.detach().argmax(dim=1)
+            (gb,) = torch.autograd.grad(outb.gather(1, targets[:, None]).sum(), xb_req)
+            save(os.path.join(out, "batch_input.npy"), xb)
+            save(os.path.join(out, "batch_logits.npy"), outb.detach(), np.float64)
+            save(os.path.join(out, "batch_gradient.npy"), gb)
         save(os.path.join(out, "input.npy"), x)
         save(os.path.join(out, "logits.npy"), logits, np.float64)
         for k, v in refs.items():
@@ -302,6 +324,11 @@ def main():
         onnx_path = os.path.join(out, "model.onnx")
         torch.onnx.export(model32, x32, onnx_path, opset_version=opset, input_names=["input"],
                           output_names=["logits"], do_constant_folding=True)
+        if name in BATCH_OF_TWO:
+            # the same model exported with a dynamic batch axis: its shape arithmetic works on the batch size
+            torch.onnx.export(model32, x32, os.path.join(out, "model_dynamic_batch.onnx"), opset_version=opset,
+                              input_names=["input"], output_names=["logits"], do_constant_folding=True,
+                              dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
         traced = torch.jit.trace(model32, x32, check_trace=False)
         pt_path = os.path.join(out, "model.pt")
         traced.save(pt_path)

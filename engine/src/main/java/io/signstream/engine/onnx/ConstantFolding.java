@@ -48,6 +48,22 @@ final class ConstantFolding {
     static void equal(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
         OnnxConstant a = ctx.constant(node, 0, "left");
         OnnxConstant b = ctx.constant(node, 1, "right");
+        if ((a.dependsOnBatchSize() || b.dependsOnBatchSize()) && Arrays.equals(a.shape(), b.shape())) {
+            // the batch size N ≥ 1: N = N, and N differs from any value below 1 (the -1 "keep this axis" entries of
+            // an exported expand); against a positive value the answer depends on the batch
+            long[] out = new long[a.size()];
+            for (int i = 0; i < out.length; i++) {
+                boolean na = a.longs()[i] == OnnxConstant.BATCH_SIZE;
+                boolean nb = b.longs()[i] == OnnxConstant.BATCH_SIZE;
+                long other = na ? b.longs()[i] : a.longs()[i];
+                if (na != nb && other >= 1) {
+                    throw ctx.unsupported(node, "comparing the batch size with " + other + " depends on the batch");
+                }
+                out[i] = na == nb ? (na || a.longs()[i] == b.longs()[i] ? 1 : 0) : 0;
+            }
+            ctx.define(node, OnnxConstant.ofLongs(a.shape(), out));
+            return;
+        }
         try {
             OnnxConstant r = OnnxConstant.broadcast(a, b, (x, y) -> x == y ? 1 : 0);
             ctx.define(node, OnnxConstant.ofLongs(r.shape(), toLongs(r)));
@@ -95,6 +111,25 @@ final class ConstantFolding {
         }
         OnnxConstant data = ctx.constant(node, 0, "input");
         long[] shape = ctx.longs(node, 1, "shape");
+        if (shape.length == data.rank() && shape.length > 1 && shape[0] == OnnxConstant.BATCH_SIZE
+                && data.shape()[0] == 1 && !data.dependsOnBatchSize()
+                && Arrays.stream(shape).skip(1).allMatch(d -> d >= 1)) {
+            // a one-sample constant expanded to the batch size (a class token with a dynamic batch, or SignStream's
+            // own export of a BatchConstant): the graph repeats it for every sample of the input's batch
+            long[] target = Arrays.copyOfRange(shape, 1, shape.length);
+            OnnxConstant ones = OnnxConstant.ofFloats(withOne(target), new float[(int) OnnxConstant.count(target)]);
+            io.signstream.engine.graph.Weights w;
+            try {
+                w = OnnxConstant.broadcast(data, ones, (x, y) -> x + y).toWeights();
+            } catch (IllegalArgumentException e) {
+                throw ctx.unsupported(node, "cannot expand the constant: " + e.getMessage());
+            }
+            long[] sample = Arrays.copyOfRange(w.shape(), 1, w.rank()); // numpy broadcasting: 1 keeps the data's dim
+            ctx.emit(node, new io.signstream.engine.graph.Layer.BatchConstant(
+                    new io.signstream.engine.graph.Weights(w.data(), sample)), GraphTensor.withBatch(sample),
+                    ctx.modelInput());
+            return;
+        }
         if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
             throw ctx.unsupported(node, "the target shape " + Arrays.toString(shape) + " depends on the batch size");
         }
@@ -104,6 +139,13 @@ final class ConstantFolding {
         } catch (IllegalArgumentException e) {
             throw ctx.unsupported(node, "cannot fold: " + e.getMessage());
         }
+    }
+
+    private static long[] withOne(long[] sample) {
+        long[] s = new long[sample.length + 1];
+        s[0] = 1;
+        System.arraycopy(sample, 0, s, 1, sample.length);
+        return s;
     }
 
     private static long[] toLongs(OnnxConstant c) {
@@ -158,9 +200,9 @@ final class ConstantFolding {
 
     /** numpy's {@code take(data, indices, axis)} on a constant. */
     static void gather(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
-        if (ctx.value(node, 0) instanceof GraphTensor) {
-            throw ctx.unsupported(node, "Gather on a tensor computed from the model input is not supported (only "
-                    + "on constants such as shape vectors)");
+        if (ctx.value(node, 0) instanceof GraphTensor t) {
+            TensorSlicing.gather(node, ctx, t);
+            return;
         }
         OnnxConstant data = ctx.constant(node, 0, "data");
         OnnxConstant indexConst = ctx.constant(node, 1, "indices");
@@ -223,9 +265,9 @@ final class ConstantFolding {
 
     /** Slice of a 1-D constant (shape vectors), attributes (opset < 10) or inputs. */
     static void slice(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
-        if (ctx.value(node, 0) instanceof GraphTensor) {
-            throw ctx.unsupported(node, "Slice of a tensor computed from the model input is not supported (only "
-                    + "of constant shape vectors)");
+        if (ctx.value(node, 0) instanceof GraphTensor t) {
+            TensorSlicing.slice(node, ctx, t);
+            return;
         }
         OnnxConstant data = ctx.constant(node, 0, "data");
         if (data.rank() != 1) {

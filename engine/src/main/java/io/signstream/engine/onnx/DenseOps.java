@@ -103,7 +103,7 @@ final class DenseOps {
     }
 
     /** C may be (out), (1, out) or a single value: all broadcast over the batch to a bias vector. */
-    private static Weights biasVector(OnnxProto.Node node, ImportContext ctx, Weights c, int out)
+    static Weights biasVector(OnnxProto.Node node, ImportContext ctx, Weights c, int out)
             throws ExplainException {
         if (c.size() == out && (c.rank() == 1 || (c.rank() == 2 && c.dim(0) == 1))) {
             return new Weights(c.data(), new long[] {out});
@@ -117,7 +117,7 @@ final class DenseOps {
                 + "; supported: (" + out + "), (1, " + out + ") or a scalar");
     }
 
-    private static Weights scaled(Weights w, float factor) {
+    static Weights scaled(Weights w, float factor) {
         if (factor == 1f) {
             return w;
         }

@@ -60,15 +60,41 @@ final class ExportShapes {
         long[] x = shapes.get(n.input());
         Layer layer = n.layer();
         if (layer instanceof Layer.Dense d) {
-            if (x.length != 1) {
-                throw fail(n, "a dense layer on a tensor of sample shape " + Arrays.toString(x)
-                        + " (ONNX Gemm takes (batch, features))");
-            }
-            if (d.weight().rank() != 2 || d.inFeatures() != x[0]) {
-                throw fail(n, "weight " + d.weight() + " does not fit " + x[0] + " input features");
+            // over the last axis: Gemm on (N, features), MatMul (+ Add) on (N, …, features)
+            if (d.weight().rank() != 2 || d.inFeatures() != x[x.length - 1]) {
+                throw fail(n, "weight " + d.weight() + " does not fit " + x[x.length - 1] + " input features");
             }
             checkVector(n, d.bias(), d.outFeatures(), "bias");
-            return new long[] {d.outFeatures()};
+            long[] out = x.clone();
+            out[out.length - 1] = d.outFeatures();
+            return out;
+        } else if (layer instanceof Layer.BatchConstant bc) {
+            return bc.value().shape();
+        } else if (layer instanceof Layer.LayerNorm ln) {
+            checkVector(n, ln.scale(), x[x.length - 1], "scale");
+            checkVector(n, ln.bias(), x[x.length - 1], "bias");
+            return x;
+        } else if (layer instanceof Layer.ReduceMean r) {
+            int rank = x.length + 1;
+            long[] out = x.clone();
+            for (int a : r.axes()) {
+                int axis = a < 0 ? a + rank : a;
+                if (axis < 1 || axis >= rank) {
+                    throw fail(n, "ReduceMean over axis " + a + " of a rank-" + rank + " tensor (not the batch)");
+                }
+                out[axis - 1] = -1;
+            }
+            return r.keepDims() ? Arrays.stream(out).map(d -> d == -1 ? 1 : d).toArray()
+                    : Arrays.stream(out).filter(d -> d != -1).toArray();
+        } else if (layer instanceof Layer.Slice sl) {
+            if (sl.axis() < 1 || sl.axis() > x.length || sl.start() < 0 || sl.end() > x[sl.axis() - 1]
+                    || sl.end() <= sl.start() || (sl.start() == 0 && sl.end() == x[sl.axis() - 1])) {
+                throw fail(n, "Slice " + sl.start() + ":" + sl.end() + " along axis " + sl.axis() + " of sample shape "
+                        + Arrays.toString(x) + " (a proper part of a non-batch axis)");
+            }
+            long[] out = x.clone();
+            out[sl.axis() - 1] = sl.end() - sl.start();
+            return out;
         } else if (layer instanceof Layer.Conv c) {
             spatial(n, x);
             Weights w = c.weight();

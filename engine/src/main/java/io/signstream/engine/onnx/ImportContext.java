@@ -26,6 +26,7 @@ final class ImportContext {
     private final String graphOutput;
     private final long declaredBatch;
     private final List<PendingNode> nodes = new ArrayList<>();
+    private final GraphTensor modelInput;
 
     /**
      * @param input the model input
@@ -43,7 +44,13 @@ final class ImportContext {
         this.otherModelInputs = otherModelInputs;
         this.graphOutput = graphOutput;
         this.declaredBatch = declaredBatch;
+        this.modelInput = input;
         values.put(input.id(), input);
+    }
+
+    /** The model input (what a constant repeated over the batch reads its batch size from). */
+    GraphTensor modelInput() {
+        return modelInput;
     }
 
     /** The batch size the model declares for its input, 0 when the batch axis is dynamic. */
@@ -135,6 +142,15 @@ final class ImportContext {
 
     /** Adds a graph node computing output 0 of the ONNX node from the given graph tensors. */
     GraphTensor emit(OnnxProto.Node node, Layer layer, long[] shape, GraphTensor... inputs) throws ExplainException {
+        return emit(node, layer, shape, false, inputs);
+    }
+
+    /**
+     * Adds a graph node computing output 0 of the ONNX node; {@code perSample} marks the result as seen by ONNX
+     * without the graph's batch axis ({@link GraphTensor#perSample()}).
+     */
+    GraphTensor emit(OnnxProto.Node node, Layer layer, long[] shape, boolean perSample, GraphTensor... inputs)
+            throws ExplainException {
         checkOnlyFirstOutputRead(node);
         for (int i = 1; i < shape.length; i++) {
             if (shape[i] <= 0) {
@@ -144,7 +160,7 @@ final class ImportContext {
         String id = node.getOutput(0);
         List<String> ins = Arrays.stream(inputs).map(GraphTensor::id).toList();
         nodes.add(new PendingNode(id, layer, ins, node.getName(), node.getOpType()));
-        GraphTensor out = new GraphTensor(id, shape);
+        GraphTensor out = new GraphTensor(id, shape, perSample);
         values.put(id, out);
         return out;
     }
@@ -154,10 +170,16 @@ final class ImportContext {
      * named after the node's output with a suffix.
      */
     GraphTensor emitExtra(OnnxProto.Node node, String suffix, Layer layer, long[] shape, GraphTensor... inputs) {
+        return emitExtra(node, suffix, layer, shape, false, inputs);
+    }
+
+    /** {@link #emitExtra(OnnxProto.Node, String, Layer, long[], GraphTensor...)} with the per-sample mark. */
+    GraphTensor emitExtra(OnnxProto.Node node, String suffix, Layer layer, long[] shape, boolean perSample,
+            GraphTensor... inputs) {
         String id = node.getOutput(0) + "/" + suffix;
         List<String> ins = Arrays.stream(inputs).map(GraphTensor::id).toList();
         nodes.add(new PendingNode(id, layer, ins, "", node.getOpType()));
-        GraphTensor out = new GraphTensor(id, shape);
+        GraphTensor out = new GraphTensor(id, shape, perSample);
         values.put(id, out);
         return out;
     }

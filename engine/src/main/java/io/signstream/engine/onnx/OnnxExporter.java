@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>Concat, Flatten, Transpose</td><td>Concat (axis), Flatten (axis), Transpose (perm)</td></tr>
  *   <tr><td>Reshape</td><td>Reshape with an int64 shape initializer {@code (-1, sample dims...)}</td></tr>
  *   <tr><td>Pad</td><td>Pad (constant mode) with int64 pads and a float constant_value initializer</td></tr>
+ *   <tr><td>Dense on (N, …, C)</td><td>MatMul by Wᵀ, then Add b (fused back into one dense layer on import)</td></tr>
+ *   <tr><td>SiLU, GELU</td><td>Mul(x, Sigmoid(x)); Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5), fused back on import</td></tr>
+ *   <tr><td>LayerNorm</td><td>ReduceMean, Sub, Pow, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β (opset 13 has no
+ *       LayerNormalization), fused back on import</td></tr>
+ *   <tr><td>ReduceMean, Slice</td><td>ReduceMean (axes, keepdims); Slice with int64 starts/ends/axes</td></tr>
+ *   <tr><td>BatchConstant</td><td>Expand of the constant to Concat(Shape(x)[0:1], sample dims)</td></tr>
  *   <tr><td>Identity</td><td>Identity</td></tr>
  * </table>
  *
@@ -259,7 +265,16 @@ public final class OnnxExporter {
             String x = ins.get(0);
             Layer layer = n.layer();
             OnnxProto.Node.Builder b;
-            if (layer instanceof Layer.Dense d) {
+            if (layer instanceof Layer.Dense d && shapes.of(n.input()).length > 1) {
+                // over the last axis of (N, …, C): MatMul by Wᵀ [+ Add b], as torch exports Linear on such tensors
+                Weights wt = new Weights(transposed(d.weight()), new long[] {d.inFeatures(), d.outFeatures()});
+                if (d.bias() == null) {
+                    b = node("MatMul", name, List.of(x, init(n, "weight", wt)), out);
+                } else {
+                    String product = part(n, "MatMul", List.of(x, init(n, "weight", wt)));
+                    b = node("Add", name, List.of(product, init(n, "bias", d.bias())), out);
+                }
+            } else if (layer instanceof Layer.Dense d) {
                 List<String> operands = new ArrayList<>(List.of(x, init(n, "weight", d.weight())));
                 if (d.bias() != null) {
                     operands.add(init(n, "bias", d.bias()));
@@ -285,6 +300,37 @@ public final class OnnxExporter {
                         .addAttribute(integer("count_include_pad", p.countIncludePad() ? 1 : 0));
             } else if (layer instanceof Layer.GlobalPool p) {
                 b = node(p.max() ? "GlobalMaxPool" : "GlobalAveragePool", name, List.of(x), out);
+            } else if (layer instanceof Layer.Activation a && a.function() == ActivationKind.SILU) {
+                // x · Sigmoid(x): the form torch exports and the importer fuses back
+                b = node("Mul", name, List.of(x, part(n, "Sigmoid", List.of(x))), out);
+            } else if (layer instanceof Layer.Activation a && a.function() == ActivationKind.GELU) {
+                // (x · (Erf(x / √2) + 1)) · 0.5: torch's export of the exact GELU, fused back on import
+                String scaled = part(n, "Div", List.of(x, init(n, "sqrt2", scalar((float) Math.sqrt(2)))));
+                String erf = part(n, "Erf", List.of(scaled));
+                String plusOne = part(n, "Add", List.of(erf, init(n, "one", scalar(1f))));
+                String product = part(n, "Mul", List.of(x, plusOne));
+                b = node("Mul", name, List.of(product, init(n, "half", scalar(0.5f))), out);
+            } else if (layer instanceof Layer.LayerNorm ln) {
+                b = layerNorm(n, ln, name, x, out);
+            } else if (layer instanceof Layer.ReduceMean r) {
+                b = node("ReduceMean", name, List.of(x), out).addAttribute(ints("axes", r.axes()))
+                        .addAttribute(integer("keepdims", r.keepDims() ? 1 : 0));
+            } else if (layer instanceof Layer.Slice sl) {
+                b = node("Slice", name, List.of(x, initLongs(n, "starts", new long[] {sl.start()}),
+                        initLongs(n, "ends", new long[] {sl.end()}), initLongs(n, "axes", new long[] {sl.axis()})),
+                        out);
+            } else if (layer instanceof Layer.BatchConstant bc) {
+                // Expand(value, Concat(Shape(x)[0:1], sample dims)): the constant repeated over x's batch
+                long[] sample = bc.value().shape();
+                long[] withOne = new long[sample.length + 1];
+                withOne[0] = 1;
+                System.arraycopy(sample, 0, withOne, 1, sample.length);
+                String batch = part(n, "Slice", List.of(part(n, "Shape", List.of(x)),
+                        initLongs(n, "zero", new long[] {0}), initLongs(n, "one", new long[] {1})));
+                String target = partNode(n, "Concat", List.of(batch, initLongs(n, "sample", sample)),
+                        c -> c.addAttribute(integer("axis", 0)));
+                b = node("Expand", name, List.of(init(n, "value", new Weights(bc.value().data(), withOne)), target),
+                        out);
             } else if (layer instanceof Layer.Activation a) {
                 b = activation(a, name, x, out);
                 if (b == null) {
@@ -346,6 +392,43 @@ public final class OnnxExporter {
             g.addNode(b);
         }
 
+        /**
+         * LayerNorm as torch exports it at opset 13 (which has no LayerNormalization op), the pattern the importer
+         * fuses back: ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div [, Mul γ] [, Add β], means over the last
+         * axis.
+         */
+        private OnnxProto.Node.Builder layerNorm(Node n, Layer.LayerNorm ln, String name, String x, String out) {
+            long[] last = {-1};
+            String mean = partNode(n, "ReduceMean", List.of(x), b -> b.addAttribute(ints("axes", last)));
+            String centred = part(n, "Sub", List.of(x, mean));
+            String square = part(n, "Pow", List.of(centred, init(n, "two", scalar(2f))));
+            String variance = partNode(n, "ReduceMean", List.of(square), b -> b.addAttribute(ints("axes", last)));
+            String plusEps = part(n, "Add", List.of(variance, init(n, "epsilon", scalar(ln.epsilon()))));
+            String std = part(n, "Sqrt", List.of(plusEps));
+            if (ln.scale() == null && ln.bias() == null) {
+                return node("Div", name, List.of(centred, std), out);
+            }
+            String normalised = part(n, "Div", List.of(centred, std));
+            if (ln.bias() == null) {
+                return node("Mul", name, List.of(normalised, init(n, "scale", ln.scale())), out);
+            }
+            String scaled = ln.scale() == null ? normalised
+                    : part(n, "Mul", List.of(normalised, init(n, "scale", ln.scale())));
+            return node("Add", name, List.of(scaled, init(n, "bias", ln.bias())), out);
+        }
+
+        /** An extra ONNX node of a graph node's expansion, named {@code <node>/<op>}; returns its output. */
+        private String part(Node n, String op, List<String> inputs) {
+            return partNode(n, op, inputs, b -> b);
+        }
+
+        private String partNode(Node n, String op, List<String> inputs,
+                java.util.function.UnaryOperator<OnnxProto.Node.Builder> attributes) {
+            String t = fresh(n.name() + "/" + op);
+            g.addNode(attributes.apply(node(op, t, inputs, t)));
+            return t;
+        }
+
         private OnnxProto.Node.Builder activation(Layer.Activation a, String name, String x, String out) {
             ActivationKind kind = a.function();
             return switch (kind) {
@@ -405,6 +488,23 @@ public final class OnnxExporter {
             }
             return name;
         }
+    }
+
+    private static Weights scalar(float v) {
+        return new Weights(new float[] {v}, new long[0]);
+    }
+
+    /** A (out, in) matrix as (in, out), row-major. */
+    private static float[] transposed(Weights w) {
+        int rows = (int) w.dim(0);
+        int cols = (int) w.dim(1);
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = w.data()[r * cols + c];
+            }
+        }
+        return t;
     }
 
     private static OnnxProto.Node.Builder node(String op, String name, List<String> inputs, String output) {

@@ -31,6 +31,20 @@ final class OnnxOpTranslator {
                     + ImportContext.displayName(node) + "'" + OnnxOpHints.describe(node, node.getOpType())
                     + " (supported: " + String.join(", ", ops.keySet()) + ")");
         }
-        t.translate(node, ctx);
+        if (readsPerSampleTensor(node, ctx)) {
+            PerSampleOps.translate(node, ctx);
+        } else {
+            t.translate(node, ctx);
+        }
+    }
+
+    /** Whether an input is a tensor whose batch axis an earlier node moved (see {@link PerSampleOps}). */
+    private static boolean readsPerSampleTensor(OnnxProto.Node node, ImportContext ctx) throws ExplainException {
+        for (String in : node.getInputList()) {
+            if (!in.isEmpty() && ctx.lookup(in) instanceof GraphTensor t && t.perSample()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -180,9 +180,14 @@ final class ShapeOps {
         }
         GraphTensor x = (GraphTensor) v;
         if (perm[0] != 0) {
-            throw ctx.unsupported(node, "perm " + Arrays.toString(perm) + " moves the batch axis"
-                    + (perm[1] == 0 ? " (the sequence-first layout inside PyTorch's nn.MultiheadAttention)" : "")
-                    + "; the graph keeps the batch on axis 0, so this model cannot be imported");
+            if (!PerSampleOps.allowed(ctx)) {
+                throw ctx.unsupported(node, "perm " + Arrays.toString(perm) + " moves the batch axis"
+                        + (perm[1] == 0 ? " (the sequence-first layout inside PyTorch's nn.MultiheadAttention)" : "")
+                        + " of a model exported with a fixed batch of " + ctx.declaredBatch()
+                        + "; export it with batch 1 or a dynamic batch");
+            }
+            PerSampleOps.transpose(node, ctx, x); // the exported batch-1 computation, one sample at a time
+            return;
         }
         long[] out = new long[rank];
         for (int i = 0; i < rank; i++) {

@@ -36,15 +36,20 @@ public final class TorchScriptArchive {
     private final String root;
     private final Map<String, String> sources;
     private final byte[] dataPickle;
+    private final byte[] constantsPickle;
     private final Map<String, byte[]> storages;
     private final boolean bigEndian;
 
+    /** Prefix of the storage keys of {@code constants/} entries. */
+    static final String CONSTANTS = "constants/";
+
     private TorchScriptArchive(Path path, String root, Map<String, String> sources, byte[] dataPickle,
-            Map<String, byte[]> storages, boolean bigEndian) {
+            byte[] constantsPickle, Map<String, byte[]> storages, boolean bigEndian) {
         this.path = path;
         this.root = root;
         this.sources = sources;
         this.dataPickle = dataPickle;
+        this.constantsPickle = constantsPickle;
         this.storages = storages;
         this.bigEndian = bigEndian;
     }
@@ -66,13 +71,16 @@ public final class TorchScriptArchive {
             long total = 0;
             String codePrefix = root + "code/";
             String dataPrefix = root + "data/";
+            String constantsPrefix = root + "constants/";
+            byte[] constantsPickle = null;
             for (ZipEntry e : Collections.list(zip.entries())) {
                 String name = e.getName();
                 if (e.isDirectory()) {
                     continue;
                 }
                 boolean wanted = name.equals(root + "data.pkl") || name.equals(root + "byteorder")
-                        || (name.startsWith(codePrefix) && name.endsWith(".py")) || name.startsWith(dataPrefix);
+                        || (name.startsWith(codePrefix) && name.endsWith(".py")) || name.startsWith(dataPrefix)
+                        || name.equals(root + "constants.pkl") || name.startsWith(constantsPrefix);
                 if (!wanted) {
                     continue;
                 }
@@ -85,6 +93,11 @@ public final class TorchScriptArchive {
                     pickle = bytes;
                 } else if (name.equals(root + "byteorder")) {
                     bigEndian = new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).trim().equals("big");
+                } else if (name.equals(root + "constants.pkl")) {
+                    constantsPickle = bytes;
+                } else if (name.startsWith(constantsPrefix)) {
+                    // the tensors the code names CONSTANTS.c0, c1, …: kept apart from data/ (same storage keys)
+                    storages.put(CONSTANTS + name.substring(constantsPrefix.length()), bytes);
                 } else if (name.startsWith(codePrefix)) {
                     // code/__torch__/torch/nn/modules/conv.py holds the classes of module __torch__.torch.nn.modules.conv
                     String rel = name.substring(codePrefix.length(), name.length() - ".py".length());
@@ -99,7 +112,7 @@ public final class TorchScriptArchive {
             if (sources.isEmpty()) {
                 throw corrupt(path, "no TorchScript code under " + codePrefix);
             }
-            return new TorchScriptArchive(path, root, sources, pickle, storages, bigEndian);
+            return new TorchScriptArchive(path, root, sources, pickle, constantsPickle, storages, bigEndian);
         } catch (ZipException e) {
             throw corrupt(path, "not a zip archive (" + oneLine(e.getMessage()) + ")");
         } catch (IOException e) {
@@ -194,7 +207,12 @@ public final class TorchScriptArchive {
         return dataPickle;
     }
 
-    /** Raw bytes of one tensor storage ({@code data/<key>}), or null. */
+    /** The pickled tuple of tensor constants ({@code constants.pkl}, what the code calls CONSTANTS.cN), or null. */
+    byte[] constantsPickle() {
+        return constantsPickle;
+    }
+
+    /** Raw bytes of one tensor storage ({@code data/<key>}, or {@code constants/<key>} as {@link #CONSTANTS}+key), or null. */
     byte[] storage(String key) {
         return storages.get(key);
     }

@@ -184,7 +184,10 @@ public final class TorchScriptCodeParser {
             int eq = assignmentEquals(text);
             if (eq > 0) {
                 List<String> targets = new ArrayList<>();
-                for (String t : text.substring(0, eq).split(",")) {
+                String lhs = text.substring(0, eq).strip();
+                // TorchScript writes tuple targets with a trailing comma: `q, k, v, = torch.chunk(x, 3, -1)`
+                lhs = lhs.endsWith(",") ? lhs.substring(0, lhs.length() - 1) : lhs;
+                for (String t : lhs.split(",")) {
                     String target = t.strip();
                     if (!target.matches("[A-Za-z_][A-Za-z_0-9]*")) {
                         return new Stmt.Unsupported(text); // self.x = ..., a[0] = ..., annotated assignment

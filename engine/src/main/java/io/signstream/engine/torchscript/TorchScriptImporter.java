@@ -43,8 +43,16 @@ import java.util.Set;
  * {@code avg_pool1d/2d}, {@code adaptive_avg_pool1d/2d} (global, or with an output size that divides the input),
  * {@code batch_norm} (eval), {@code flatten} from axis 1, {@code view}/{@code reshape} keeping the batch,
  * {@code relu}, {@code sigmoid}, {@code tanh}, {@code leaky_relu}, {@code dropout} (eval), {@code add} of two
- * tensors, {@code add}/{@code sub}/{@code mul}/{@code div} with a number, {@code cat}, and a final
- * {@code softmax}/{@code log_softmax}, which is dropped (the graph ends in logits). Anything else is an
+ * tensors, {@code add}/{@code sub}/{@code mul}/{@code div} with a number, {@code cat}, {@code permute},
+ * {@code transpose}, {@code layer_norm}, {@code gelu}, {@code silu}, {@code hardswish}, {@code hardsigmoid},
+ * {@code hardtanh}/{@code relu6}, {@code chunk}/{@code slice}/{@code select} along non-batch axes,
+ * {@code bmm}/{@code matmul} of two tensors, {@code expand} of a class-token parameter to the batch, a
+ * {@code softmax} read by another op (attention), and a final {@code softmax}/{@code log_softmax}, which is dropped
+ * (the graph ends in logits). Shape arithmetic on Python numbers ({@code size}, {@code floor_divide}, {@code div}
+ * with a rounding mode, {@code mul}, the tensors of {@code constants.pkl} named {@code CONSTANTS.cN}) is folded. A
+ * {@code transpose}/{@code permute} that moves the batch axis (PyTorch's sequence-first
+ * {@code nn.MultiheadAttention}) switches to a per-sample view ({@link TensorVal}), in which {@code size()} of the
+ * batch axis is 1 as in a batch-1 trace, until the batch is back on axis 0. Anything else is an
  * {@link Kind#UNSUPPORTED_MODEL} error naming the call and the module path; callers then fall back to
  * {@link TorchScriptModel}, whose autograd methods work on any TorchScript model.
  *
@@ -107,11 +115,46 @@ public final class TorchScriptImporter {
 
     // ------------------------------------------------------------------ values of the symbolic execution
 
-    /** A tensor of the graph: a provisional node id (or the input) and its sample shape (no batch axis). */
-    private record TensorVal(String id, long[] shape, boolean softmax) {
+    /**
+     * A tensor of the graph: a provisional node id (or the input) and its sample shape (no batch axis).
+     *
+     * <p>A per-sample tensor ({@code perSample}) is one whose batch axis a {@code transpose}/{@code permute} moved
+     * away from axis 0 (PyTorch's sequence-first {@code nn.MultiheadAttention}): its {@code shape} is then the full
+     * shape the trace computes for one sample, the batch a unit axis (or merged into another axis by a view), and
+     * the graph runs every sample of its own batch axis 0 through it; torch axis a is graph axis a + 1. Inside such a
+     * region {@code size()} of the batch axis is 1, so that the trace's shape arithmetic computes one sample's
+     * shapes. When the first axis of a result is 1 again the tensor returns to batch-first.
+     *
+     * @param softmax a softmax (or log_softmax) of the tensor {@code id}, not emitted yet: dropped when it is the
+     *     model output, emitted as a {@link Layer.Softmax} when another op reads it; null for none
+     */
+    private record TensorVal(String id, long[] shape, PendingSoftmax softmax, boolean perSample) {
         TensorVal(String id, long[] shape) {
-            this(id, shape, false);
+            this(id, shape, null, false);
         }
+
+        /** The graph axis of a (non-negative) torch axis. */
+        int graphAxis(int torchAxis) {
+            return perSample ? torchAxis + 1 : torchAxis;
+        }
+
+        /** The rank torch sees. */
+        int torchRank() {
+            return perSample ? shape.length : shape.length + 1;
+        }
+
+        /** The dims of a torch axis (the batch axis of a batch-first tensor has none). */
+        long torchDim(int torchAxis) {
+            return perSample ? shape[torchAxis] : shape[torchAxis - 1];
+        }
+    }
+
+    /** A softmax over a graph axis (−1: the last), or a log_softmax, waiting to be emitted. */
+    private record PendingSoftmax(int axis, boolean log) {
+    }
+
+    /** A parameter expanded over the batch ({@code class_token.expand(n, -1, -1)}): a constant for every sample. */
+    private record BatchExpandedParam(ParamVal param) {
     }
 
     /** A submodule: its path and its pickled object. */
@@ -378,6 +421,9 @@ public final class TorchScriptImporter {
             }
             if (e instanceof Expr.Attr a) {
                 Object owner = eval(a.object(), env);
+                if (owner instanceof FunctionRef f && f.name().equals("CONSTANTS")) {
+                    return constant(a.name());
+                }
                 if (owner instanceof FunctionRef f) {
                     return new FunctionRef(f.name() + "." + a.name());
                 }
@@ -531,18 +577,95 @@ public final class TorchScriptImporter {
         // -------------------------------------------------------------- node emission
 
         TensorVal emit(Layer layer, List<TensorVal> inputs, long[] shape, String op) {
+            return emit(layer, inputs, shape, op, false);
+        }
+
+        /**
+         * Emits a node; a per-sample result whose first axis has length 1 (the batch axis back in front) is reshaped
+         * to a batch-first tensor.
+         */
+        TensorVal emit(Layer layer, List<TensorVal> inputs, long[] shape, String op, boolean perSample) {
+            List<TensorVal> ins = new ArrayList<>();
             for (TensorVal t : inputs) {
-                if (t.softmax()) {
-                    throw unsupported("softmax output used by another operation in " + frame.describe()
-                            + "; a softmax is only imported as the model's last operation");
-                }
+                ins.add(t.softmax() == null ? t : emittedSoftmax(t));
             }
+            TensorVal y = emitNode(layer, ins, shape, op, perSample);
+            if (!perSample || shape.length < 2 || shape[0] != 1) {
+                return y;
+            }
+            long[] rest = Arrays.copyOfRange(shape, 1, shape.length);
+            return emitNode(reshapeLayer(rest), List.of(y), rest, op, false);
+        }
+
+        /** A Reshape (or Flatten) of the per-sample axes to the given dims, the batch axis inferred. */
+        static Layer reshapeLayer(long[] sampleDims) {
+            if (sampleDims.length == 1) {
+                return new Layer.Flatten(1);
+            }
+            long[] target = new long[sampleDims.length + 1];
+            target[0] = -1;
+            System.arraycopy(sampleDims, 0, target, 1, sampleDims.length);
+            return new Layer.Reshape(target);
+        }
+
+        /** The per-sample view of a batch-first tensor: (N, d…) as (N, 1, d…), the trace's batch as a unit axis. */
+        TensorVal lift(TensorVal t, String op) {
+            if (t.perSample()) {
+                return t;
+            }
+            long[] one = new long[t.shape().length + 1];
+            one[0] = 1;
+            System.arraycopy(t.shape(), 0, one, 1, t.shape().length);
+            return emitNode(reshapeLayer(one), List.of(t.softmax() == null ? t : emittedSoftmax(t)), one, op, true);
+        }
+
+        private final Map<TensorVal, TensorVal> softmaxNodes = new java.util.IdentityHashMap<>();
+
+        /** A softmax read by another op is a graph node (attention weights); a log_softmax only ends a model. */
+        private TensorVal emittedSoftmax(TensorVal t) {
+            if (t.softmax().log()) {
+                throw unsupported("log_softmax output used by another operation in " + frame.describe()
+                        + "; a log_softmax is only imported as the model's last operation");
+            }
+            return softmaxNodes.computeIfAbsent(t, k -> emitNode(new Layer.Softmax(k.softmax().axis()),
+                    List.of(new TensorVal(k.id(), k.shape(), null, k.perSample())), k.shape(), "softmax",
+                    k.perSample()));
+        }
+
+        private TensorVal emitNode(Layer layer, List<TensorVal> inputs, long[] shape, String op, boolean perSample) {
             String id = "%" + nodes.size();
             Pending p = new Pending(id, layer, inputs.stream().map(TensorVal::id).toList(), op);
             p.name = id;
             nodes.add(p);
             frame.emitted.add(p);
-            return new TensorVal(id, shape);
+            return new TensorVal(id, shape, null, perSample);
+        }
+
+        private List<Object> constants;
+
+        /** {@code CONSTANTS.cN}: the N-th tensor of constants.pkl, a one-element tensor as a number. */
+        private Object constant(String name) {
+            if (!name.matches("c\\d+")) {
+                throw unsupported("CONSTANTS." + name + " in " + frame.describe());
+            }
+            if (constants == null) {
+                byte[] pickle = archive.constantsPickle();
+                Object v = pickle == null ? null : PickleReader.read(pickle);
+                if (!(v instanceof List<?> l)) {
+                    throw new Unsupported(Kind.CORRUPT_MODEL, "the code reads CONSTANTS." + name
+                            + ", but the archive has no constants.pkl tuple");
+                }
+                constants = new ArrayList<>(l);
+            }
+            int index = Integer.parseInt(name.substring(1));
+            if (index >= constants.size() || !(constants.get(index) instanceof TensorRecord r)) {
+                throw new Unsupported(Kind.CORRUPT_MODEL, "CONSTANTS." + name + " is not a tensor of constants.pkl");
+            }
+            try {
+                return tensors.constantScalar(r);
+            } catch (IllegalArgumentException e) {
+                throw unsupported("CONSTANTS." + name + " in " + frame.describe() + " is " + e.getMessage());
+            }
         }
 
         Weights weights(ParamVal p) {
@@ -599,8 +722,35 @@ public final class TorchScriptImporter {
             this.env = env;
         }
 
+        /** The ops that know the per-sample view ({@link TensorVal#perSample()}); others refuse it. */
+        private static final Set<String> PER_SAMPLE_OPS = Set.of("linear", "matmul", "bmm", "relu", "relu_",
+                "sigmoid", "sigmoid_", "tanh", "tanh_", "gelu", "silu", "silu_", "dropout", "dropout_", "contiguous",
+                "add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_", "softmax", "size", "view", "reshape",
+                "transpose", "permute", "chunk", "layer_norm", "select", "slice");
+
         Object apply() {
+            Object folded = scalarArithmetic();
+            if (folded != null) {
+                return folded;
+            }
+            if (!PER_SAMPLE_OPS.contains(op) && args.stream().anyMatch(a -> a instanceof TensorVal t && t.perSample())) {
+                throw fail("on a tensor whose batch axis an earlier transpose moved (the per-sample view inside a "
+                        + "sequence-first attention); supported there: " + String.join(", ",
+                        new java.util.TreeSet<>(PER_SAMPLE_OPS)));
+            }
             switch (op) {
+                case "transpose":
+                    return transpose();
+                case "chunk":
+                    return chunk();
+                case "bmm":
+                    return matMulOfTensors();
+                case "expand":
+                    return expand();
+                case "select":
+                    return select();
+                case "slice":
+                    return slice();
                 case "_convolution":
                     if (bool(6, "transposed", false)) {
                         throw fail("transposed convolution");
@@ -620,6 +770,9 @@ public final class TorchScriptImporter {
                     return dense(tensor(1), param(2), param(0), true);
                 }
                 case "matmul":
+                    if (arg(1, "other") instanceof TensorVal) {
+                        return matMulOfTensors();
+                    }
                     return dense(tensor(0), param(1), null, true);
                 case "t":
                     if (arg(0, "self") instanceof ParamVal p && !p.transposed()) {
@@ -707,11 +860,16 @@ public final class TorchScriptImporter {
                 case "softmax":
                 case "log_softmax": {
                     TensorVal x = tensor(0);
-                    long dim = integer(1, "dim", -1);
-                    if (dim != 1 && dim != -1 || x.shape().length != 1) {
-                        throw fail("softmax over axis " + dim + " of a rank-" + (x.shape().length + 1) + " tensor");
+                    int dim = torchAxis(x, integer(1, "dim", -1));
+                    if (dim == 0 && !x.perSample()) {
+                        throw fail(op + " over the batch axis");
                     }
-                    return new TensorVal(x.id(), x.shape(), true);
+                    if (x.softmax() != null) {
+                        x = in.emit(new Layer.Identity("softmax"), List.of(x), x.shape(), "softmax", x.perSample());
+                    }
+                    boolean last = dim == x.torchRank() - 1;
+                    return new TensorVal(x.id(), x.shape(), new PendingSoftmax(last ? -1 : x.graphAxis(dim),
+                            op.equals("log_softmax")), x.perSample());
                 }
                 default:
                     throw fail(null);
@@ -811,28 +969,26 @@ public final class TorchScriptImporter {
             return y;
         }
 
-        /** An axis permutation that keeps the batch first (ConvNeXt's channels-last LayerNorm and Linear). */
+        /**
+         * An axis permutation (ConvNeXt's channels-last LayerNorm and Linear); one that moves the batch axis enters
+         * the per-sample view.
+         */
         private TensorVal permute() {
             TensorVal x = tensor(0);
             int[] dims = ints(1, "dims");
-            int rank = x.shape().length + 1;
+            int rank = x.torchRank();
             if (dims.length != rank) {
                 throw fail("permute of a rank-" + rank + " tensor with " + dims.length + " axes");
             }
-            long[] out = new long[rank - 1];
+            boolean[] seen = new boolean[rank];
             for (int i = 0; i < rank; i++) {
-                dims[i] = dims[i] < 0 ? dims[i] + rank : dims[i];
-                if (i > 0) {
-                    if (dims[i] < 1 || dims[i] >= rank) {
-                        throw fail("permute with axes " + Arrays.toString(dims));
-                    }
-                    out[i - 1] = x.shape()[dims[i] - 1];
+                dims[i] = torchAxis(x, dims[i]);
+                if (seen[dims[i]]) {
+                    throw fail("permute with axes " + Arrays.toString(dims));
                 }
+                seen[dims[i]] = true;
             }
-            if (dims[0] != 0) {
-                throw fail("permute " + Arrays.toString(dims) + ", which moves the batch axis");
-            }
-            return emit(new Layer.Transpose(dims), x, out);
+            return permuted(x, dims);
         }
 
         /** layer_norm(input, normalized_shape, weight, bias, eps) over the last axis. */
@@ -979,6 +1135,9 @@ public final class TorchScriptImporter {
             if (!(target instanceof List<?> dims) || dims.isEmpty()) {
                 throw fail(op + " to a computed shape");
             }
+            if (x.perSample()) {
+                return reshapePerSample(x, dims);
+            }
             long total = product(x.shape());
             long[] rest = new long[dims.size() - 1];
             int inferred = -1;
@@ -1020,6 +1179,37 @@ public final class TorchScriptImporter {
             return emit(new Layer.Reshape(shape), x, rest);
         }
 
+        /** A view of one sample to the trace's target (its batch of 1 included): every entry a number. */
+        private TensorVal reshapePerSample(TensorVal x, List<?> dims) {
+            long total = product(x.shape());
+            long[] out = new long[dims.size()];
+            int inferred = -1;
+            long known = 1;
+            for (int i = 0; i < out.length; i++) {
+                if (!(dims.get(i) instanceof Long d) || d < -1 || d == 0) {
+                    throw fail(op + " with a target dimension " + dims.get(i) + " after a transpose moved the batch "
+                            + "axis");
+                }
+                if (d == -1) {
+                    if (inferred >= 0) {
+                        throw fail(op + " with two inferred dimensions");
+                    }
+                    inferred = i;
+                } else {
+                    known *= d;
+                }
+                out[i] = d;
+            }
+            if (inferred >= 0 && known > 0 && total % known == 0) {
+                out[inferred] = total / known;
+                known = total;
+            }
+            if (known != total) {
+                throw shape(op + " of one sample " + Arrays.toString(x.shape()) + " to " + dims);
+            }
+            return emit(Interpreter.reshapeLayer(out), x, out);
+        }
+
         private Object arithmetic() {
             String base = op.endsWith("_") ? op.substring(0, op.length() - 1) : op;
             ConstantOpKind kind = ConstantOpKind.valueOf(base.toUpperCase(java.util.Locale.ROOT));
@@ -1038,6 +1228,11 @@ public final class TorchScriptImporter {
                 if (alpha != 1) {
                     throw fail(base + " of two tensors with alpha");
                 }
+                boolean perSample = x.perSample() || t.perSample();
+                if (perSample) {
+                    x = in.lift(x, base);
+                    t = in.lift(t, base);
+                }
                 long[] shape = broadcast(x.shape(), t.shape());
                 if (shape == null) {
                     throw fail(base + " of tensors of shapes " + Arrays.toString(x.shape()) + " and "
@@ -1050,7 +1245,7 @@ public final class TorchScriptImporter {
                     case DIV -> new Layer.Divide();
                     case POW -> throw fail("pow of two tensors");
                 };
-                y = in.emit(layer, List.of(x, t), shape, base);
+                y = in.emit(layer, List.of(x, t), shape, base, perSample);
             } else if (other instanceof ParamVal p) {
                 y = emit(new Layer.ConstantOp(kind, in.weights(p), false), x, x.shape());
             } else if (other instanceof Number n) {
@@ -1090,7 +1285,20 @@ public final class TorchScriptImporter {
                 throw fail("cat of a computed list");
             }
             List<TensorVal> parts = new ArrayList<>();
+            TensorVal someTensor = (TensorVal) items.stream().filter(o -> o instanceof TensorVal).findFirst()
+                    .orElseThrow(() -> fail("cat without a computed tensor"));
+            if (someTensor.perSample()) {
+                throw fail("cat of a tensor whose batch axis an earlier transpose moved");
+            }
             for (Object o : items) {
+                if (o instanceof BatchExpandedParam b) {
+                    // a class token expanded to the batch: one sample's value, repeated by the graph
+                    Weights w = in.weights(b.param());
+                    long[] sample = Arrays.copyOfRange(w.shape(), 1, w.rank());
+                    parts.add(in.emit(new Layer.BatchConstant(new Weights(w.data(), sample)), List.of(someTensor),
+                            sample, "expand"));
+                    continue;
+                }
                 if (!(o instanceof TensorVal t)) {
                     throw fail("cat of " + Interpreter.kindOf(o));
                 }
@@ -1122,6 +1330,13 @@ public final class TorchScriptImporter {
         private Object size() {
             TensorVal x = tensor(0);
             Object dimArg = arg(1, "dim");
+            if (x.perSample()) {
+                // one sample as the trace computed it: its batch axis (wherever it is now) has length 1
+                if (dimArg == null) {
+                    return new ArrayList<Object>(Arrays.stream(x.shape()).boxed().toList());
+                }
+                return x.torchDim(torchAxis(x, toLong(dimArg, "dim")));
+            }
             if (dimArg == null) {
                 List<Object> all = new ArrayList<>();
                 all.add(BatchDim.INSTANCE);
@@ -1145,9 +1360,220 @@ public final class TorchScriptImporter {
         // ---------------------------------------------------------- helpers
 
         private TensorVal emit(Layer layer, TensorVal x, long[] shape) {
+            return in.emit(layer, List.of(x), shape, opName(), x.perSample());
+        }
+
+        private String opName() {
             String name = op.startsWith("_") ? op.substring(1) : op;
-            name = name.endsWith("_") ? name.substring(0, name.length() - 1) : name;
-            return in.emit(layer, List.of(x), shape, name);
+            return name.endsWith("_") ? name.substring(0, name.length() - 1) : name;
+        }
+
+        /** A torch axis (negative counts from the end) of the tensor, checked. */
+        private int torchAxis(TensorVal x, long axis) {
+            int rank = x.torchRank();
+            long a = axis < 0 ? axis + rank : axis;
+            if (a < 0 || a >= rank) {
+                throw fail("axis " + axis + " of a rank-" + rank + " tensor");
+            }
+            return (int) a;
+        }
+
+        /**
+         * Shape arithmetic on Python numbers ({@code floor_divide(h, CONSTANTS.c0)}, {@code mul(bsz, 2)},
+         * {@code div(embed_dim, 2, rounding_mode="trunc")}), folded at import; null when the operands are not two
+         * numbers.
+         */
+        private Object scalarArithmetic() {
+            if (args.size() < 2 || !(args.get(0) instanceof Number a) || !(args.get(1) instanceof Number b)) {
+                if (args.size() >= 2 && (args.get(0) instanceof BatchDim || args.get(1) instanceof BatchDim)
+                        && Set.of("mul", "div", "floor_divide", "add", "sub").contains(op)) {
+                    throw fail("arithmetic on the batch size outside a per-sample region");
+                }
+                return null;
+            }
+            boolean integers = a instanceof Long && b instanceof Long;
+            Object rounding = kwargs.get("rounding_mode");
+            switch (op) {
+                case "add":
+                    return integers ? (Object) (a.longValue() + b.longValue()) : a.doubleValue() + b.doubleValue();
+                case "sub":
+                    return integers ? (Object) (a.longValue() - b.longValue()) : a.doubleValue() - b.doubleValue();
+                case "mul":
+                    return integers ? (Object) (a.longValue() * b.longValue()) : a.doubleValue() * b.doubleValue();
+                case "floor_divide":
+                    if (integers && b.longValue() != 0) {
+                        return Math.floorDiv(a.longValue(), b.longValue());
+                    }
+                    return Math.floor(a.doubleValue() / b.doubleValue());
+                case "div":
+                    if ("trunc".equals(rounding) || "floor".equals(rounding)) {
+                        double q = a.doubleValue() / b.doubleValue();
+                        double r = "trunc".equals(rounding) ? (q < 0 ? Math.ceil(q) : Math.floor(q)) : Math.floor(q);
+                        return integers ? (Object) (long) r : r;
+                    }
+                    return a.doubleValue() / b.doubleValue();
+                default:
+                    return null;
+            }
+        }
+
+        /** transpose(x, d0, d1): a swap of two axes; moving the batch axis enters the per-sample view. */
+        private TensorVal transpose() {
+            TensorVal x = tensor(0);
+            int d0 = torchAxis(x, integer(1, "dim0", 0));
+            int d1 = torchAxis(x, integer(2, "dim1", 1));
+            int[] dims = new int[x.torchRank()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = i;
+            }
+            dims[d0] = d1;
+            dims[d1] = d0;
+            return permuted(x, dims);
+        }
+
+        /** A permutation of torch's axes; one that moves the batch axis of a batch-first tensor lifts it first. */
+        private TensorVal permuted(TensorVal x, int[] dims) {
+            if (!x.perSample() && dims[0] == 0) {
+                long[] out = new long[dims.length - 1];
+                for (int i = 1; i < dims.length; i++) {
+                    out[i - 1] = x.shape()[dims[i] - 1];
+                }
+                return emit(new Layer.Transpose(dims), x, out);
+            }
+            TensorVal p = in.lift(x, opName());
+            int[] graphPerm = new int[dims.length + 1];
+            long[] out = new long[dims.length];
+            for (int i = 0; i < dims.length; i++) {
+                graphPerm[i + 1] = dims[i] + 1;
+                out[i] = p.shape()[dims[i]];
+            }
+            return in.emit(new Layer.Transpose(graphPerm), List.of(p), out, opName(), true);
+        }
+
+        /** chunk(x, n, dim): n slices along a non-batch axis (the last one smaller when n does not divide it). */
+        private List<Object> chunk() {
+            TensorVal x = tensor(0);
+            long chunks = integer(1, "chunks", 1);
+            int dim = torchAxis(x, integer(2, "dim", 0));
+            if (dim == 0 && !x.perSample()) {
+                throw fail("chunk along the batch axis");
+            }
+            long len = x.torchDim(dim);
+            long size = (len + chunks - 1) / chunks;
+            List<Object> parts = new ArrayList<>();
+            for (long start = 0; start < len; start += size) {
+                parts.add(sliceOf(x, dim, start, Math.min(len, start + size)));
+            }
+            return java.util.Collections.unmodifiableList(parts);
+        }
+
+        private TensorVal sliceOf(TensorVal x, int dim, long start, long end) {
+            long[] out = x.shape().clone();
+            out[x.perSample() ? dim : dim - 1] = end - start;
+            return emit(new Layer.Slice(x.graphAxis(dim), start, end), x, out);
+        }
+
+        /** slice(x, dim, start, end, step): the whole batch axis is the tensor itself. */
+        private TensorVal slice() {
+            TensorVal x = tensor(0);
+            int dim = torchAxis(x, integer(1, "dim", 0));
+            long step = integer(4, "step", 1);
+            Object startArg = arg(2, "start");
+            Object endArg = arg(3, "end");
+            long start = startArg == null ? 0 : toLong(startArg, "start");
+            long end = endArg == null ? Long.MAX_VALUE : toLong(endArg, "end");
+            if (dim == 0 && !x.perSample()) {
+                if (start == 0 && end >= Integer.MAX_VALUE && step == 1) {
+                    return x;
+                }
+                throw fail("slice of the batch axis");
+            }
+            if (step != 1) {
+                throw fail("slice with step " + step);
+            }
+            long len = x.torchDim(dim);
+            start = Math.max(0, Math.min(len, start < 0 ? start + len : start));
+            end = Math.max(0, Math.min(len, end < 0 ? end + len : end));
+            if (end <= start) {
+                throw fail("an empty slice");
+            }
+            return start == 0 && end == len ? x : sliceOf(x, dim, start, end);
+        }
+
+        /** select(x, dim, index): a slice of length 1 with the axis dropped (ViT's class token x[:, 0]). */
+        private TensorVal select() {
+            TensorVal x = tensor(0);
+            int dim = torchAxis(x, integer(1, "dim", 0));
+            if (dim == 0 && !x.perSample()) {
+                throw fail("select of one sample of the batch");
+            }
+            long len = x.torchDim(dim);
+            long index = integer(2, "index", 0);
+            index = index < 0 ? index + len : index;
+            if (index < 0 || index >= len) {
+                throw fail("index " + index + " out of range for length " + len);
+            }
+            TensorVal s = sliceOf(x, dim, index, index + 1);
+            long[] out = new long[s.shape().length - 1];
+            int drop = x.perSample() ? dim : dim - 1;
+            for (int i = 0, j = 0; i < s.shape().length; i++) {
+                if (i != drop) {
+                    out[j++] = s.shape()[i];
+                }
+            }
+            if (out.length == 0) {
+                throw fail("select that leaves only the batch axis");
+            }
+            Layer layer = Interpreter.reshapeLayer(out); // (N, out…) in both views
+            return in.emit(layer, List.of(s), out, opName(), x.perSample());
+        }
+
+        /** expand(param, [n, -1, …]) with n the batch size: the parameter repeated for every sample. */
+        private Object expand() {
+            if (!(arg(0, "self") instanceof ParamVal p)) {
+                throw fail("expand of " + Interpreter.kindOf(arg(0, "self")));
+            }
+            Object sizes = arg(1, "size");
+            if (sizes instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof BatchDim) {
+                Weights w = in.weights(p);
+                boolean keep = w.rank() == l.size() && w.dim(0) == 1;
+                for (int i = 1; keep && i < l.size(); i++) {
+                    keep = l.get(i) instanceof Long d && (d == -1 || d == w.dim(i));
+                }
+                if (keep) {
+                    return new BatchExpandedParam(p);
+                }
+            }
+            throw fail("expand of parameter " + p.name() + " to " + sizes + " (only [batch, -1, …] of a parameter with "
+                    + "a leading axis of 1)");
+        }
+
+        /** bmm / matmul of two computed tensors over their last two axes (attention). */
+        private TensorVal matMulOfTensors() {
+            TensorVal a = tensor(0);
+            Object other = arg(1, op.equals("bmm") ? "mat2" : "other");
+            if (!(other instanceof TensorVal b)) {
+                throw fail("with " + Interpreter.kindOf(other) + " as the second operand");
+            }
+            boolean perSample = a.perSample() || b.perSample();
+            if (perSample) {
+                a = in.lift(a, opName());
+                b = in.lift(b, opName());
+            }
+            long[] as = a.shape();
+            long[] bs = b.shape();
+            if (as.length != bs.length || as.length < (perSample ? 2 : 2) || as[as.length - 1] != bs[bs.length - 2]) {
+                throw fail("of tensors of shapes " + Arrays.toString(as) + " and " + Arrays.toString(bs));
+            }
+            long[] out = as.clone();
+            for (int i = 0; i < out.length - 2; i++) {
+                if (as[i] != bs[i] && as[i] != 1 && bs[i] != 1) {
+                    throw fail("of tensors of shapes " + Arrays.toString(as) + " and " + Arrays.toString(bs));
+                }
+                out[i] = Math.max(as[i], bs[i]);
+            }
+            out[out.length - 1] = bs[bs.length - 1];
+            return in.emit(new Layer.MatMul(), List.of(a, b), out, opName(), perSample);
         }
 
         /** In-place ops: later reads of the variable that held the input see the result. */

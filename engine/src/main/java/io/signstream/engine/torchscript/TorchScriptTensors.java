@@ -20,6 +20,41 @@ final class TorchScriptTensors {
         this.archive = archive;
     }
 
+    /**
+     * A one-element tensor of {@code constants.pkl} as a Java number: a Long for integer storages (shape arithmetic
+     * such as {@code floor_divide(h, CONSTANTS.c0)}), a Double otherwise.
+     *
+     * @throws IllegalArgumentException when it has more than one element or does not fit its storage
+     */
+    Number constantScalar(PickleReader.TensorRecord r) {
+        long count = 1;
+        for (long d : r.size()) {
+            count *= d;
+        }
+        if (count != 1) {
+            throw new IllegalArgumentException("a tensor constant of shape " + java.util.Arrays.toString(r.size())
+                    + " (only one-element constants are supported)");
+        }
+        String type = r.storage().storageType();
+        byte[] bytes = archive.storage(TorchScriptArchive.CONSTANTS + r.storage().key());
+        int item = itemSize(type);
+        if (bytes == null || (r.offset() + 1) * item > bytes.length) {
+            throw new IllegalArgumentException("storage constants/" + r.storage().key() + " is missing or short");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes)
+                .order(archive.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        int at = (int) (r.offset() * item);
+        return switch (type) {
+            case "LongStorage" -> buf.getLong(at);
+            case "IntStorage" -> (long) buf.getInt(at);
+            case "ShortStorage" -> (long) buf.getShort(at);
+            case "ByteStorage", "BoolStorage" -> (long) (buf.get(at) & 0xff);
+            case "CharStorage" -> (long) buf.get(at);
+            case "DoubleStorage" -> buf.getDouble(at);
+            default -> (double) read(buf, type, at);
+        };
+    }
+
     /** @throws IllegalArgumentException with a short reason when the record does not fit its storage */
     Weights weights(PickleReader.TensorRecord r) {
         Weights cached = cache.get(r);

@@ -50,7 +50,7 @@ class ArchitectureLrpTest {
             .toList();
 
     /** Models without a convolution directly followed by a BatchNorm: their two formats have the same graph. */
-    static final Set<String> WITHOUT_CONV_BATCHNORM = Set.of("squeezenet1_1", "convnext");
+    static final Set<String> WITHOUT_CONV_BATCHNORM = Set.of("squeezenet1_1", "convnext", "vit");
 
     /**
      * Engine and format agreement: float32 on both sides, the same operations in a different order. Through 20 to 50
@@ -71,6 +71,11 @@ class ArchitectureLrpTest {
     static final double VANISHED = 1e-6;
 
     static Stream<Arguments> models() {
+        return Architectures.NAMES.stream().map(Arguments::of);
+    }
+
+    /** The models whose layers all conserve relevance (the ViT's Softmax and class token do not). */
+    static Stream<Arguments> conservativeModels() {
         return Architectures.NAMES.stream().filter(m -> !m.equals("vit")).map(Arguments::of);
     }
 
@@ -135,7 +140,7 @@ class ArchitectureLrpTest {
      * not a loss of the new layers.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("conservativeModels")
     void lrpZConservesTheLogitOnBiasFreeCopies(String model) throws Exception {
         NpyArray x = Architectures.npy(model, "input.npy");
         for (String format : Architectures.FORMATS) {
@@ -171,6 +176,82 @@ class ArchitectureLrpTest {
                 }
             }
         }
+    }
+
+    /**
+     * The ViT breaks conservation where docs/methods.md says it does, and only there: on the bias-free copy,
+     * Σ R_input = f_c − R(class token) − Σ_softmax (Σ R_out − Σ R_in), every other layer (MatMul's uniform rule,
+     * LayerNorm's identity rule, the residual Adds, reshapes and transposes of the per-sample attention) being
+     * conservative. The relevance kept by the class token ({@link Layer.BatchConstant}) and the relevance each Softmax
+     * absorbs (AttnLRP's rule, R_in = x ⊙ (R − y ⊙ Σ R)) are read at those nodes in the same reverse pass.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("formatsAndEngines")
+    void visionTransformerLosesRelevanceOnlyAtItsSoftmaxesAndClassToken(String format, EngineKind engine)
+            throws Exception {
+        NpyArray x = Architectures.npy("vit", "input.npy");
+        Graph graph;
+        try (Explainer ex = Explainer.open(Architectures.file("vit", format), engine, DeviceChoice.CPU)) {
+            graph = biasFree(ex.graph(x.sampleShape()));
+        }
+        List<String> softmaxes = graph.nodes().stream().filter(n -> n.layer() instanceof Layer.Softmax)
+                .map(Node::name).toList();
+        List<String> classTokens = graph.nodes().stream().filter(n -> n.layer() instanceof Layer.BatchConstant)
+                .map(Node::name).toList();
+        assertTrue(softmaxes.size() == 2 && classTokens.size() == 1, graph.toString());
+        Set<String> keep = new java.util.HashSet<>(classTokens);
+        for (String s : softmaxes) {
+            String scores = graph.node(s).input();
+            assertTrue(graph.consumersOf(scores).size() == 1, "the scores feed only the softmax");
+            keep.add(s);
+            keep.add(scores);
+        }
+        try (Backend backend = Backends.open(engine); BoundGraph bound = new BoundGraph(graph, backend);
+                NDManager m = backend.newManager()) {
+            NDArray input = m.create(x.data(), new Shape(x.shape()));
+            io.signstream.engine.exec.Activations acts = ForwardPass.run(bound, input);
+            float[] logits = acts.output().toFloatArray();
+            int target = Architectures.argMax(logits);
+            float[] seed = new float[logits.length];
+            seed[target] = logits[target];
+            io.signstream.engine.lrp.LrpComposite rules = io.signstream.engine.lrp.LrpMethods
+                    .parse("lrp_z", MethodParams.empty()).orElseThrow();
+            Map<String, NDArray> r = io.signstream.engine.exec.ReversePass.run(bound, acts,
+                    m.create(seed, new Shape(1, logits.length)), rules, keep);
+            double atInput = sum(r.get(graph.inputName()));
+            double classToken = sum(r.get(classTokens.get(0)));
+            double softmaxLoss = 0;
+            for (String s : softmaxes) {
+                softmaxLoss += sum(r.get(s)) - sum(r.get(graph.node(s).input()));
+            }
+            double scale = sumAbs(r.get(graph.inputName()));
+            double residual = Math.abs(atInput - (logits[target] - classToken - softmaxLoss));
+            System.out.printf(Locale.ROOT, "ARCHITECTURE-CONSERVATION vit %s %s: f_c %.5g, sum R_input %.5g, class "
+                    + "token %.4g, softmax loss %.4g, unexplained %.2e (sum |R| %.3g)%n", format, engine.id(),
+                    logits[target], atInput, classToken, softmaxLoss, residual, scale);
+            assertTrue(residual <= 1e-4 * Math.max(scale, Math.abs(logits[target])), "vit " + format + " " + engine
+                    + ": relevance lost outside the softmaxes and the class token: " + residual);
+        }
+    }
+
+    static Stream<Arguments> formatsAndEngines() {
+        return ArchitectureMapsTest.formatsAndEngines();
+    }
+
+    private static double sum(NDArray a) {
+        double t = 0;
+        for (float v : a.toFloatArray()) {
+            t += v;
+        }
+        return t;
+    }
+
+    private static double sumAbs(NDArray a) {
+        double t = 0;
+        for (float v : a.toFloatArray()) {
+            t += Math.abs(v);
+        }
+        return t;
     }
 
     /** The graph with every additive constant set to zero: biases, BatchNorm mean and shift, added constants. */

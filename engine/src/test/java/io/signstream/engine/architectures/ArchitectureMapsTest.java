@@ -41,9 +41,6 @@ class ArchitectureMapsTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (String model : Architectures.NAMES) {
-            if (model.equals("vit")) {
-                continue; // see visionTransformerFailsWithOneLineNamingWhatIsMissing
-            }
             for (String format : Architectures.FORMATS) {
                 for (EngineKind engine : EngineKind.values()) {
                     out.add(Arguments.of(model, format, engine));
@@ -104,27 +101,67 @@ class ArchitectureMapsTest {
     }
 
     /**
-     * The small ViT does not import yet: its nn.MultiheadAttention works sequence-first (the ONNX export transposes
-     * the batch axis away and bakes batch 1 into its reshapes; the trace computes head sizes with floor_divide),
-     * and the graph keeps the batch on axis 0. Both formats fail on both engines with one line that names the op,
-     * the node and the module.
+     * The ViT's nn.MultiheadAttention works sequence-first: its exports move the batch axis (and bake batch 1 into
+     * their reshapes), which the importers run one sample at a time (docs/methods.md, "Batch axis moved by the
+     * export"). A batch of two different samples must give each sample torch's float64 logits and the gradient of
+     * its own arg-max logit, and the first sample the same map as alone.
      */
     @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("formatsWithDynamicBatchAndEngines")
+    void visionTransformerKeepsTheSamplesOfABatchApart(String format, EngineKind engine) throws Exception {
+        NpyArray batch = Architectures.npy("vit", "batch_input.npy");
+        NpyArray expectedLogits = Architectures.npy("vit", "batch_logits.npy");
+        NpyArray expectedGradient = Architectures.npy("vit", "batch_gradient.npy");
+        int classes = expectedLogits.data().length / 2;
+        int sampleSize = batch.data().length / 2;
+        int[] targets = new int[2];
+        for (int n = 0; n < 2; n++) {
+            targets[n] = Architectures.argMax(java.util.Arrays.copyOfRange(expectedLogits.data(), n * classes,
+                    (n + 1) * classes));
+        }
+        try (Explainer ex = Explainer.open(Architectures.file("vit", format), engine, DeviceChoice.CPU)) {
+            float[] logits = ex.logits(batch).data();
+            assertEquals(2 * classes, logits.length, "logits of a batch of two");
+            double logitErr = maxAbsDiff(logits, expectedLogits.data());
+            assertTrue(logitErr <= 1e-4 + 1e-4 * maxAbs(expectedLogits.data()), "batch logits off by " + logitErr);
+            float[] g = ex.explain(batch, targets, "gradient", Map.of()).map().data();
+            for (int n = 0; n < 2; n++) {
+                float[] got = java.util.Arrays.copyOfRange(g, n * sampleSize, (n + 1) * sampleSize);
+                float[] ref = java.util.Arrays.copyOfRange(expectedGradient.data(), n * sampleSize,
+                        (n + 1) * sampleSize);
+                double rel = maxAbsDiff(got, ref) / maxAbs(ref);
+                System.out.printf(Locale.ROOT, "vit %s %s: batch of two, sample %d gradient %.2e from torch%n",
+                        format, engine.id(), n, rel);
+                assertTrue(rel <= EXACT, "sample " + n + " of the batch: gradient " + rel + " from torch");
+            }
+            float[] alone = ex.explain(Architectures.npy("vit", "input.npy"), new int[] {targets[0]}, "gradient",
+                    Map.of()).map().data();
+            double rel = maxAbsDiff(java.util.Arrays.copyOf(g, sampleSize), alone) / maxAbs(alone);
+            assertTrue(rel <= EXACT, "sample 0 in a batch of two differs from sample 0 alone by " + rel);
+        }
+    }
+
+    /** A ViT has no convolution after its patch embedding: Grad-CAM without layer_name fails in one line naming it. */
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("formatsAndEngines")
-    void visionTransformerFailsWithOneLineNamingWhatIsMissing(String format, EngineKind engine) throws Exception {
+    void visionTransformerGradCamNeedsLayerName(String format, EngineKind engine) throws Exception {
         NpyArray x = Architectures.npy("vit", "input.npy");
         try (Explainer ex = Explainer.open(Architectures.file("vit", format), engine, DeviceChoice.CPU)) {
             ExplainException e = org.junit.jupiter.api.Assertions.assertThrows(ExplainException.class,
-                    () -> ex.explain(x, null, "gradient", Map.of()));
-            assertEquals(ExplainException.Kind.UNSUPPORTED_MODEL, e.kind());
+                    () -> ex.explain(x, null, "grad_cam", Map.of()));
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-            String expected = format.endsWith(".onnx") ? "self_attention/Transpose' (Transpose): perm [1, 0, 2] "
-                    + "moves the batch axis" : "call torch.floor_divide in the root module (VisionTransformer)";
-            assertTrue(e.getMessage().contains(expected), e.getMessage());
-        } catch (ExplainException e) {
-            // ONNX graphs are imported on open: the same one line
-            assertTrue(format.endsWith(".onnx") && e.getMessage().contains("moves the batch axis"), e.getMessage());
+            assertTrue(e.getMessage().contains("layer_name") && e.getMessage().contains("conv_proj"),
+                    e.getMessage());
         }
+    }
+
+    /** The formats plus the ViT's ONNX export with a dynamic batch axis (shape arithmetic on the batch size). */
+    static Stream<Arguments> formatsWithDynamicBatchAndEngines() {
+        List<Arguments> out = new ArrayList<>(formatsAndEngines().toList());
+        for (EngineKind engine : EngineKind.values()) {
+            out.add(Arguments.of("model_dynamic_batch.onnx", engine));
+        }
+        return out.stream();
     }
 
     static Stream<Arguments> formatsAndEngines() {

@@ -61,6 +61,34 @@ class ConvertCommandTest {
         assertTrue(maxDiff <= 1e-4 * maxRef + 1e-7, "gradient differs from the canonical map by " + maxDiff);
     }
 
+    /**
+     * The small ViT's trace (per-sample attention, class token, LayerNorm, GELU, Dense on token sequences) converts
+     * to ONNX, and the converted model gives both samples of a batch of two torch's float64 gradient.
+     */
+    @Test
+    void visionTransformerTraceConvertsToOnnx() throws Exception {
+        Path vit = Fixtures.root().getParent().resolve("architectures/vit");
+        Path onnx = tmp.resolve("vit.onnx");
+        Result r = run("convert", "--model", vit.resolve("model.pt").toString(), "--input",
+                vit.resolve("input.npy").toString(), "--to", "onnx", "--out", onnx.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"input_shape\": [\"N\", 3, 32, 32]"), r.out());
+        Result explained = run("explain", "--model", onnx.toString(), "--input",
+                vit.resolve("batch_input.npy").toString(), "--method", "gradient", "--target", "5", "--out",
+                tmp.resolve("vit_maps").toString());
+        assertEquals(0, explained.code(), explained.err());
+        NpyArray map = NpyFile.read(tmp.resolve("vit_maps/gradient.npy"));
+        NpyArray reference = NpyFile.read(vit.resolve("batch_gradient.npy")); // both samples' arg-max is class 5
+        double maxRef = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < map.data().length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(reference.data()[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(reference.data()[i] - map.data()[i]));
+        }
+        assertEquals(reference.data().length, map.data().length);
+        assertTrue(maxDiff <= 1e-4 * maxRef, "gradient differs from torch by " + maxDiff + " (max " + maxRef + ")");
+    }
+
     @Test
     void torchScriptWithShape() throws Exception {
         Path onnx = tmp.resolve("ts_cnn.onnx");

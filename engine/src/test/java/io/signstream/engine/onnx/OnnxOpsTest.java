@@ -254,6 +254,61 @@ class OnnxOpsTest {
         assertArrayEquals(expected, run(g, x, 1, 2, 3), EPS);
     }
 
+    /**
+     * nn.MultiheadAttention's export at batch 1: the batch axis transposed away, merged with the heads by a reshape
+     * that bakes in batch 1, and brought back. The graph runs it per sample, so a batch of two gives each sample its
+     * own result: y[n, l, e] = x[n, l, e]·c[e mod 2].
+     */
+    @Test
+    void transposeThatMovesTheBatchOfABatchOneExportRunsPerSample() throws ExplainException {
+        Graph g = OnnxImporter.read(new TinyOnnx().input("x", 1, 2, 4).output("y")
+                .longs("heads", 2, 2, 2).longs("back", 2, 1, 4)
+                .floats("c", new long[] {2}, 1, 10)
+                .node("Transpose", "seq_first", List.of("x"), "t", intsAttr("perm", 1, 0, 2))
+                .node("Reshape", "split_heads", List.of("t", "heads"), "h")
+                .node("Transpose", "heads_first", List.of("h"), "hf", intsAttr("perm", 1, 0, 2))
+                .node("Mul", "scale", List.of("hf", "c"), "s")
+                .node("Transpose", "seq_first_again", List.of("s"), "sf", intsAttr("perm", 1, 0, 2))
+                .node("Reshape", "merge_heads", List.of("sf", "back"), "m")
+                .node("Transpose", "batch_first", List.of("m"), "b", intsAttr("perm", 1, 0, 2))
+                .node("Flatten", "flat", List.of("b"), "y").bytes(), "seq_first");
+
+        float[] x = new float[16];
+        float[] expected = new float[16];
+        for (int i = 0; i < 16; i++) {
+            x[i] = i + 1;
+            expected[i] = x[i] * (i % 2 == 0 ? 1 : 10);
+        }
+        assertArrayEquals(expected, run(g, x, 2, 2, 4), EPS);
+        assertArrayEquals(java.util.Arrays.copyOf(expected, 8), run(g, java.util.Arrays.copyOf(x, 8), 1, 2, 4), EPS);
+    }
+
+    @Test
+    void transposeThatMovesTheBatchOfALargerFixedBatchIsRefused() {
+        ExplainException e = org.junit.jupiter.api.Assertions.assertThrows(ExplainException.class,
+                () -> OnnxImporter.read(new TinyOnnx().input("x", 3, 2, 4).output("y")
+                        .node("Transpose", "seq_first", List.of("x"), "t", intsAttr("perm", 1, 0, 2))
+                        .node("Flatten", "flat", List.of("t"), "y").bytes(), "fixed3"));
+        assertTrue(e.getMessage().contains("'seq_first'") && e.getMessage().contains("fixed batch of 3"),
+                e.getMessage());
+    }
+
+    /** ViT's class token x[:, 0] (Gather of one index) and a Slice along the last axis of computed tensors. */
+    @Test
+    void gatherOfOneIndexAndSliceOfComputedTensors() throws ExplainException {
+        Graph g = OnnxImporter.read(new TinyOnnx().input("x", -1, 3, 4).output("y")
+                .longs("starts", 1).longs("ends", 3).longs("axes", -1)
+                .node("Slice", "cols", List.of("x", "starts", "ends", "axes"), "s")
+                .node("Gather", "token", List.of("s", "zero"), "y", intAttr("axis", 1))
+                .bytesWithScalar("zero", 0), "gather");
+
+        float[] x = new float[24];
+        for (int i = 0; i < 24; i++) {
+            x[i] = i;
+        }
+        assertArrayEquals(new float[] {1, 2, 13, 14}, run(g, x, 2, 3, 4), EPS);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Softmax", "LogSoftmax"})
     void trailingSoftmaxIsRemoved(String op) throws ExplainException {

@@ -89,6 +89,12 @@ final class TinyOnnx {
                 .addOpsetImport(OnnxProto.OpsetId.newBuilder().setVersion(opset)).build();
     }
 
+    /** The model with a scalar (rank-0) int64 initializer added, as exporters write Gather indices. */
+    byte[] bytesWithScalar(String name, long value) {
+        graph.addInitializer(OnnxProto.Tensor.newBuilder().setName(name).setDataType(7).addInt64Data(value));
+        return bytes();
+    }
+
     byte[] bytes() {
         return model().toByteArray();
     }
