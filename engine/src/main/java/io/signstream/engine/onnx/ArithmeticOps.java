@@ -26,6 +26,17 @@ final class ArithmeticOps {
         ops.put("Div", (node, ctx) -> binary(node, ctx, ConstantOpKind.DIV, (a, b) -> a / b));
     }
 
+    /** The layer of an element-wise {@code kind} of two computed tensors (a Pow of two is refused). */
+    static Layer twoTensorLayer(OnnxProto.Node node, ImportContext ctx, ConstantOpKind kind) throws ExplainException {
+        return switch (kind) {
+            case ADD -> new Layer.Add();
+            case SUB -> new Layer.Subtract();
+            case MUL -> new Layer.Multiply(Layer.Multiply.NO_GATE);
+            case DIV -> new Layer.Divide();
+            case POW -> throw ctx.unsupported(node, "Pow of two computed tensors is not supported");
+        };
+    }
+
     private static void binary(OnnxProto.Node node, ImportContext ctx, ConstantOpKind kind, DoubleBinaryOperator fold)
             throws ExplainException {
         OnnxValue a = ctx.value(node, 0);
@@ -42,14 +53,7 @@ final class ArithmeticOps {
                 throw ctx.unsupported(node, node.getOpType() + " of tensors of shapes " + ta.describeShape() + " and "
                         + tb.describeShape() + " is not supported (they must have the same rank and broadcast)");
             }
-            Layer layer = switch (kind) {
-                case ADD -> new Layer.Add();
-                case SUB -> new Layer.Subtract();
-                case MUL -> new Layer.Multiply(Layer.Multiply.NO_GATE);
-                case DIV -> new Layer.Divide();
-                case POW -> throw ctx.unsupported(node, "Pow of two computed tensors is not supported");
-            };
-            ctx.emit(node, layer, shape, ta, tb);
+            ctx.emit(node, twoTensorLayer(node, ctx, kind), shape, ta, tb);
         } else {
             boolean constantFirst = a instanceof OnnxConstant;
             GraphTensor x = (GraphTensor) (constantFirst ? b : a);

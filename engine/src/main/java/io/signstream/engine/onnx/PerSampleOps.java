@@ -237,14 +237,7 @@ final class PerSampleOps {
                 throw ctx.unsupported(node, node.getOpType() + " of tensors of shapes " + l.describeShape()
                         + " and " + r.describeShape() + " is not supported (same rank, broadcasting)");
             }
-            Layer layer = switch (kind) {
-                case ADD -> new Layer.Add();
-                case SUB -> new Layer.Subtract();
-                case MUL -> new Layer.Multiply(Layer.Multiply.NO_GATE);
-                case DIV -> new Layer.Divide();
-                case POW -> throw ctx.unsupported(node, "Pow of two computed tensors is not supported");
-            };
-            emit(node, ctx, layer, shape, l, r);
+            emit(node, ctx, ArithmeticOps.twoTensorLayer(node, ctx, kind), shape, l, r);
             return;
         }
         boolean constantFirst = a instanceof OnnxConstant;
