@@ -88,8 +88,7 @@ class DeadLetterEvolutionTest {
   void aV2ReaderReadsTheV3CodeModelLoadFailedAsUnknown() throws IOException {
     List<Schema> versions = SchemaHistory.shipped().versionsOf(DeadLetter.getClassSchema().getFullName());
     Schema v2 = versions.get(1);
-    assertNull(v2.getField("errorCode").schema().getEnumSymbols().stream().filter("MODEL_LOAD_FAILED"::equals)
-        .findAny().orElse(null), "v2 has no MODEL_LOAD_FAILED");
+    assertFalse(v2.getField("errorCode").schema().getEnumSymbols().contains("MODEL_LOAD_FAILED"));
     DeadLetter letter = DeadLetter.newBuilder()
         .setSourceTopic("signstream.tasks.pytorch")
         .setSourcePartition(0)
