@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DeadLetter v2 (the {@code truncated}, {@code originalLength} and {@code originalSha256} fields and three
- * more error codes) against the shipped v1: records written by either version read with the other.
+ * more error codes) against the shipped v1: records written by either version read with the other; v3's one
+ * more code ({@code MODEL_LOAD_FAILED}) reads as {@code UNKNOWN} with v2.
  */
 class DeadLetterEvolutionTest {
 
@@ -81,6 +82,29 @@ class DeadLetterEvolutionTest {
     assertEquals("steps=-3", old.get("reason").toString());
     assertArrayEquals("prefix".getBytes(StandardCharsets.UTF_8), toArray((ByteBuffer) old.get("originalValue")));
     assertNull(old.getSchema().getField("truncated"));
+  }
+
+  @Test
+  void aV2ReaderReadsTheV3CodeModelLoadFailedAsUnknown() throws IOException {
+    List<Schema> versions = SchemaHistory.shipped().versionsOf(DeadLetter.getClassSchema().getFullName());
+    Schema v2 = versions.get(1);
+    assertFalse(v2.getField("errorCode").schema().getEnumSymbols().contains("MODEL_LOAD_FAILED"));
+    DeadLetter letter = DeadLetter.newBuilder()
+        .setSourceTopic("signstream.tasks.pytorch")
+        .setSourcePartition(0)
+        .setSourceOffset(3L)
+        .setErrorCode(ErrorCode.MODEL_LOAD_FAILED)
+        .setReason("cannot load model 'm' on pytorch: unsupported ONNX op 'LRN' in node 'norm'")
+        .setTime(Instant.ofEpochMilli(5))
+        .build();
+    byte[] bytes = AvroSerde.deadLetter().encode(letter);
+
+    GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v2, SchemaHistory.shipped())
+        .decode(bytes);
+
+    assertEquals("UNKNOWN", old.get("errorCode").toString());
+    assertEquals(letter.getReason(), old.get("reason").toString());
+    assertEquals(ErrorCode.MODEL_LOAD_FAILED, AvroSerde.deadLetter().decode(bytes).getErrorCode());
   }
 
   private static byte[] toArray(ByteBuffer b) {

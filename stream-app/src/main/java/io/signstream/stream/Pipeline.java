@@ -13,6 +13,7 @@ import io.signstream.stream.kafka.TopicAdmin;
 import io.signstream.stream.metrics.PipelineMetrics;
 import io.signstream.stream.monitoring.MonitorSettings;
 import io.signstream.stream.monitoring.Monitoring;
+import io.signstream.stream.registry.ModelLoadStatus;
 import io.signstream.stream.registry.ModelRegistry;
 import io.signstream.stream.topology.DeadLetters;
 import io.signstream.stream.topology.EventValidator;
@@ -57,6 +58,8 @@ public final class Pipeline implements AutoCloseable {
   private final ModelRegistry registry;
   private final PipelineMetrics metrics;
   private final ComputerFactory computers;
+  /** What this process's workers found when loading models; shown on {@code /api/models}. */
+  private final ModelLoadStatus loads = new ModelLoadStatus();
   private final Vertx vertx;
   private final StreamsApp streams; // null when this process does not run the topology
   private final Map<String, String> workerDeployments = new LinkedHashMap<>();
@@ -127,7 +130,8 @@ public final class Pipeline implements AutoCloseable {
           extraRoutes.accept(router);
         }
       };
-      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, prometheus, p::health, routes);
+      p.http = new HttpVerticle(config.httpHost(), config.httpPort(), registry, p.loads, prometheus, p::health,
+          routes);
       vertx.deployVerticle(p.http).await(30, TimeUnit.SECONDS);
       if (streams != null) {
         streams.awaitRunning(Duration.ofSeconds(120));
@@ -148,7 +152,7 @@ public final class Pipeline implements AutoCloseable {
       return;
     }
     WorkerSpec spec = new WorkerSpec(config, engine, registry, metrics,
-        () -> ModelWarmup.warm(computers.create(engine, config.worker()), registry, engine,
+        () -> ModelWarmup.warm(computers.create(engine, config.worker(), loads), registry, engine,
             config.worker().explainerCacheSize()), maxRecordBytes);
     String id = Workers.deploy(vertx, spec, config.worker().instances()).await(120, TimeUnit.SECONDS);
     workerDeployments.put(engine, id);
@@ -212,6 +216,11 @@ public final class Pipeline implements AutoCloseable {
   /** The models. */
   public ModelRegistry registry() {
     return registry;
+  }
+
+  /** Whether this process's workers could load each model, per engine (as on {@code /api/models}). */
+  public ModelLoadStatus modelLoads() {
+    return loads;
   }
 
   /** The configuration it runs with. */

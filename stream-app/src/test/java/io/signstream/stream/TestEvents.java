@@ -9,6 +9,7 @@ import io.signstream.schemas.Tensor;
 import io.signstream.schemas.TensorCodec;
 import io.signstream.stream.demo.DemoModels;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,25 @@ public final class TestEvents {
       }
     }
     return modelsDir;
+  }
+
+  /**
+   * A new folder with the demo models and {@code lrn_cnn}, a model no engine can load (an ONNX {@code LRN} node
+   * named {@code norm}; test resource {@code unsupported/}, a byte-for-byte copy of the engine's).
+   */
+  public static Path modelsDirWithUnloadable() {
+    try {
+      Path dir = DemoModels.extract(Files.createTempDirectory("signstream-models-lrn-"));
+      Files.createDirectories(dir.resolve("lrn_cnn"));
+      for (String name : List.of("lrn_cnn.model.json", "lrn_cnn/lrn_cnn.onnx")) {
+        try (InputStream in = TestEvents.class.getResourceAsStream("/unsupported/" + name)) {
+          Files.copy(in, dir.resolve(name));
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** digits_cnn sample {@code i} (0..3), shape [1, 1, 16, 16]. */

@@ -43,7 +43,7 @@ class ThroughputTest {
       }
       // -Dsignstream.throughput.fake=true: a computer that copies the input, to measure the pipeline alone
       ComputerFactory computers = Boolean.getBoolean("signstream.throughput.fake")
-          ? (engine, settings) -> new ExplanationComputer() {
+          ? (engine, settings, loads) -> new ExplanationComputer() {
               @Override
               public ComputeResult compute(ComputeRequest r) {
                 int n = r.samples();

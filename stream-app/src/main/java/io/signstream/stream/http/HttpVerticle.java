@@ -2,6 +2,7 @@ package io.signstream.stream.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.signstream.stream.registry.ModelDescriptor;
+import io.signstream.stream.registry.ModelLoadStatus;
 import io.signstream.stream.registry.ModelRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -28,6 +29,7 @@ public final class HttpVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final ModelRegistry registry;
+  private final ModelLoadStatus loads;
   private final PrometheusMeterRegistry prometheus;
   private final Supplier<JsonObject> health;
   private final Consumer<Router> extraRoutes;
@@ -35,14 +37,16 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * @param port 0 for any free port (see {@link #actualPort()})
+   * @param loads whether this process's workers could load each model (the {@code load} field of {@code /api/models})
    * @param health returns the health JSON; {@code "status": "UP"} answers 200, anything else 503
    * @param extraRoutes adds routes to the router, or null
    */
-  public HttpVerticle(String host, int port, ModelRegistry registry, PrometheusMeterRegistry prometheus,
-      Supplier<JsonObject> health, Consumer<Router> extraRoutes) {
+  public HttpVerticle(String host, int port, ModelRegistry registry, ModelLoadStatus loads,
+      PrometheusMeterRegistry prometheus, Supplier<JsonObject> health, Consumer<Router> extraRoutes) {
     this.host = host;
     this.port = port;
     this.registry = registry;
+    this.loads = loads;
     this.prometheus = prometheus;
     this.health = health;
     this.extraRoutes = extraRoutes;
@@ -109,9 +113,23 @@ public final class HttpVerticle extends VerticleBase {
           .put("layout", d.layout().name())
           .put("classLabels", new JsonArray(d.classLabels()))
           .put("defaultMethods", new JsonArray(d.defaultMethods()))
-          .put("engine", d.engine()));
+          .put("engine", d.engine())
+          .put("load", load(d.id())));
     }
     return all;
+  }
+
+  /** {@code {"pytorch": {"status": "FAILED", "reason": "..."}}}: the engines this process has tried, else {}. */
+  private JsonObject load(String modelId) {
+    JsonObject byEngine = new JsonObject();
+    loads.of(modelId).forEach((engine, outcome) -> {
+      JsonObject o = new JsonObject().put("status", outcome.state().name());
+      if (outcome.reason() != null) {
+        o.put("reason", outcome.reason());
+      }
+      byEngine.put(engine, o);
+    });
+    return byEngine;
   }
 
   private static void json(RoutingContext ctx, int status, String body) {

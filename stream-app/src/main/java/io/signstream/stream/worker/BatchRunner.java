@@ -80,7 +80,11 @@ final class BatchRunner {
       if (e instanceof RuntimeException) {
         LOG.warn("explaining {} with {} failed", first.getEventId(), first.getMethod(), e);
       }
-      return failAll(chunk, e.getMessage() == null ? e.toString() : e.getMessage());
+      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      if (e instanceof ComputeException c && c.code() != ErrorCode.COMPUTE_FAILED) {
+        return failAll(chunk, c.code(), reason); // the reason says it all (model, engine, what is missing)
+      }
+      return failAll(chunk, reason);
     }
     long now = clock.getAsLong();
     long computeMillis = nanos / 1_000_000;
@@ -198,6 +202,14 @@ final class BatchRunner {
       ExplainTask task = t.task();
       out.add(new WorkerOutput.Failed(t, letter(t, ErrorCode.COMPUTE_FAILED, "computing " + task.getMethod() + " on "
           + task.getModelId() + " (" + task.getEngine() + ") failed: " + reason)));
+    }
+    return out;
+  }
+
+  private List<WorkerOutput> failAll(List<PendingTask> chunk, ErrorCode code, String reason) {
+    List<WorkerOutput> out = new ArrayList<>(chunk.size());
+    for (PendingTask t : chunk) {
+      out.add(new WorkerOutput.Failed(t, letter(t, code, reason)));
     }
     return out;
   }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * do not pay for model loading and the engines' first-call set-up (seconds for TensorFlow), which would
  * otherwise show as multi-second latencies on the dashboard. One zero input per model with its first
  * default method (else {@code gradient}); at most as many models as the explainer cache holds. A model
- * that fails here is only logged: its tasks will say why, as dead letters.
+ * that fails here is logged, and the engine's computer records the failed load (shown on {@code /api/models});
+ * its tasks will say why, as {@code MODEL_LOAD_FAILED} dead letters.
  */
 public final class ModelWarmup {
 

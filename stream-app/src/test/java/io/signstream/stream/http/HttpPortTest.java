@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.signstream.stream.TestEvents;
+import io.signstream.stream.registry.ModelLoadStatus;
 import io.signstream.stream.registry.ModelRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,7 @@ class HttpPortTest {
     Vertx vertx = Vertx.vertx();
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       HttpVerticle http = new HttpVerticle("127.0.0.1", taken.getLocalPort(), ModelRegistry.load(TestEvents.modelsDir()),
+          new ModelLoadStatus(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), JsonObject::new, null);
       Exception e = assertThrows(Exception.class, () -> vertx.deployVerticle(http).await(30, TimeUnit.SECONDS));
       String message = e.getMessage();

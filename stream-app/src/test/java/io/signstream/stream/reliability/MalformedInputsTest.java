@@ -35,8 +35,10 @@ class MalformedInputsTest {
     Set<ErrorCode> codes = catalogue.stream().map(Malformed::code).collect(Collectors.toCollection(
         () -> EnumSet.noneOf(ErrorCode.class)));
     assertTrue(catalogue.size() >= 12, "catalogue has " + catalogue.size() + " kinds");
-    // COMPUTE_FAILED comes from workers; UNKNOWN only from a bug in the topology, never from a request
-    assertEquals(EnumSet.complementOf(EnumSet.of(ErrorCode.COMPUTE_FAILED, ErrorCode.UNKNOWN)), codes,
+    // COMPUTE_FAILED and MODEL_LOAD_FAILED come from workers (ModelLoadFailureTest); UNKNOWN only from a bug in
+    // the topology, never from a request
+    assertEquals(EnumSet.complementOf(EnumSet.of(ErrorCode.COMPUTE_FAILED, ErrorCode.MODEL_LOAD_FAILED,
+        ErrorCode.UNKNOWN)), codes,
         "every error code the topology can give is exercised");
 
     Ledger ledger = new Ledger();
