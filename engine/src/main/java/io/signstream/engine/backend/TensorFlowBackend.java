@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.tensorflow.engine.TfRawOp;
 import ai.djl.tensorflow.engine.TfSyncContext;
 import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
 
 /**
  * The TensorFlow backend. DJL's TensorFlow NDArray API leaves convolution unimplemented and has no autograd, so
@@ -64,9 +65,17 @@ final class TensorFlowBackend implements Backend {
         return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters);
     }
 
-    // No maxPool/maxPoolBackward override: TensorFlow's MaxPool/MaxPoolGrad are NHWC-only on the CPU, and with the
-    // transposes around them the gradient of digits_cnn/64 took 50 ms against 20 ms for exec.Pooling's
-    // formulation (same process, 2026-12-02), so the shared formulation stays.
+    /** TensorFlow's MaxPool on a channels-first array seen as one-channel images: no transposes. */
+    @Override
+    public NDArray maxPool(NDArray x, PoolSpec spec) {
+        return TensorFlowPooling.maxPool(x, spec);
+    }
+
+    /** TensorFlow's MaxPoolGrad (first maximum of each window), same view. */
+    @Override
+    public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
+        return TensorFlowPooling.maxPoolBackward(x, spec, upstream);
+    }
 
     /** One PadV2 op instead of the default's concatenations. */
     @Override

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.exec.Pooling;
 import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -182,6 +184,110 @@ class TensorFlowBackendTest {
             org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> a.add(m.ones(new Shape(4, 5))).toFloatArray());
             assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, a.add(a).toFloatArray());
+        }
+    }
+
+    /** A pooling geometry: input (N, C, spatial...) and the window. */
+    record PoolCase(String name, long[] input, PoolSpec spec) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<PoolCase> poolCases() {
+        return Stream.of(
+                new PoolCase("2d 2x2", new long[] {3, 4, 8, 6}, PoolSpec.square(2, 2)),
+                new PoolCase("2d 2x2 odd input (last row and column unused)", new long[] {2, 3, 7, 9},
+                        PoolSpec.square(2, 2)),
+                new PoolCase("2d 3x3 stride 2 (overlapping)", new long[] {2, 2, 9, 8},
+                        new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[2], new int[2])),
+                new PoolCase("2d 2x3 stride 1x2", new long[] {1, 3, 6, 9},
+                        new PoolSpec(new int[] {2, 3}, new int[] {1, 2}, new int[2], new int[2])),
+                new PoolCase("1d 2", new long[] {2, 3, 10}, PoolSpec.square(1, 2)),
+                new PoolCase("1d 3 stride 2", new long[] {2, 2, 11},
+                        new PoolSpec(new int[] {3}, new int[] {2}, new int[1], new int[1])));
+    }
+
+    /**
+     * TensorFlow's own MaxPool/MaxPoolGrad (on the one-channel-image view) against the shared formulation of
+     * exec.Pooling on the same engine, on inputs with many ties (values from {-1, 0, 1}, zero backgrounds): the
+     * signal must reach the same first maximum of every window.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolCases")
+    void nativeMaxPoolMatchesSharedFormulation(PoolCase c) {
+        Random rnd = new Random(11);
+        float[] x = random(rnd, c.input());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.round(x[i]); // -1, 0, 1 (rarely ±2): ties in almost every window
+        }
+        Backend shared = new SharedPooling(tf);
+        try (NDManager m = tf.newManager()) {
+            NDArray xt = m.create(x, new Shape(c.input()));
+            NDArray ref = Pooling.maxPool(shared, xt, c.spec());
+            NDArray got = Pooling.maxPool(tf, xt, c.spec());
+            assertArrayEquals(ref.getShape().getShape(), got.getShape().getShape(), "pooled shape");
+            assertArrayEquals(ref.toFloatArray(), got.toFloatArray(), "pooled values");
+            float[] up = random(rnd, ref.getShape().getShape());
+            NDArray upstream = m.create(up, ref.getShape());
+            NDArray refBack = Pooling.maxPoolBackward(shared, xt, c.spec(), upstream);
+            NDArray gotBack = Pooling.maxPoolBackward(tf, xt, c.spec(), upstream);
+            assertArrayEquals(refBack.getShape().getShape(), gotBack.getShape().getShape(), "backward shape");
+            // delta 0: exact, except that the shared formulation's 0·(−g) = −0 equals TensorFlow's +0
+            assertArrayEquals(refBack.toFloatArray(), gotBack.toFloatArray(), 0f, "backward values");
+        }
+    }
+
+    @Test
+    void paddedMaxPoolIsLeftToTheSharedFormulation() {
+        PoolSpec padded = new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1});
+        try (NDManager m = tf.newManager()) {
+            NDArray x = m.ones(new Shape(1, 2, 6, 6));
+            assertTrue(tf.maxPool(x, padded) == null && tf.maxPoolBackward(x, padded, m.ones(new Shape(1, 2, 3, 3)))
+                    == null, "padding is not covered by the native kernels");
+        }
+    }
+
+    /** A backend without native pooling, so that exec.Pooling takes its shared formulation. */
+    private record SharedPooling(Backend inner) implements Backend {
+        @Override
+        public EngineKind kind() {
+            return inner.kind();
+        }
+
+        @Override
+        public String device() {
+            return inner.device();
+        }
+
+        @Override
+        public NDManager newManager() {
+            return inner.newManager();
+        }
+
+        @Override
+        public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
+            return inner.conv(x, w, bias, spec);
+        }
+
+        @Override
+        public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+            return inner.convTranspose(g, w, spec, inputShape);
+        }
+
+        @Override
+        public NDArray pad(NDArray x, long[] begin, long[] end, float value) {
+            return inner.pad(x, begin, end, value);
+        }
+
+        @Override
+        public NDArray where(NDArray condition, NDArray a, NDArray b) {
+            return inner.where(condition, a, b);
+        }
+
+        @Override
+        public void close() {
         }
     }
 
