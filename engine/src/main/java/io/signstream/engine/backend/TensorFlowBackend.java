@@ -30,6 +30,8 @@ final class TensorFlowBackend implements Backend {
     private final NDManager root;
     /** Kernels in TensorFlow's filter layout, one per weight array (see {@link DerivedWeights}). */
     private final DerivedWeights filters = new DerivedWeights();
+    /** Rotated kernels for transposes that run as a plain convolution (TensorFlowConvolution.flippedGeometry). */
+    private final DerivedWeights flippedFilters = new DerivedWeights();
 
     TensorFlowBackend(Device device) {
         // Must precede the first touch of the engine, or DJL tries to download the natives.
@@ -62,7 +64,7 @@ final class TensorFlowBackend implements Backend {
 
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters);
+        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters, flippedFilters);
     }
 
     /** TensorFlow's MaxPool on a channels-first array seen as one-channel images: no transposes. */

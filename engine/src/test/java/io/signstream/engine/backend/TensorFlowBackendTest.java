@@ -94,6 +94,8 @@ class TensorFlowBackendTest {
                         new int[] {0, 1}, 1, 2),
                 c("1d depthwise dilation2 asym", 2, 3, 6, new int[] {14}, new int[] {3}, 2, new int[] {3},
                         new int[] {1}, 2, 3),
+                c("2d 1x1 pad1 (padding beyond the kernel)", 2, 3, 4, new int[] {5, 6}, new int[] {1, 1}, 1,
+                        new int[] {1, 0}, new int[] {0, 1}, 1, 1),
                 Arguments.of(new Case("2d depthwise strides 2x1", 1, 3, 6, new int[] {9, 8}, new int[] {3, 2},
                         new ConvSpec(new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 1}, 3))),
                 Arguments.of(new Case("2d plain strides 1x3 dilations 1x2", 2, 2, 3, new int[] {6, 13},
