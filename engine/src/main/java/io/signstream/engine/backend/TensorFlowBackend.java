@@ -76,7 +76,19 @@ final class TensorFlowBackend implements Backend {
     /** TensorFlow's MaxPoolGrad (first maximum of each window), same view. */
     @Override
     public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
-        return TensorFlowPooling.maxPoolBackward(x, spec, upstream);
+        return TensorFlowPooling.maxPoolBackward(x, null, spec, upstream);
+    }
+
+    /** As above, without pooling x again: MaxPoolGrad takes the forward's pooled values as an input. */
+    @Override
+    public NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+        return TensorFlowPooling.maxPoolBackward(x, pooled, spec, upstream);
+    }
+
+    /** TensorFlow's ReluGrad: g ⊙ [z > 0] in one op instead of three. */
+    @Override
+    public NDArray reluBackward(NDArray g, NDArray z) {
+        return TfRawOp.of(g.getManager(), "ReluGrad").input(g).input(z).run();
     }
 
     /** One PadV2 op instead of the default's concatenations. */

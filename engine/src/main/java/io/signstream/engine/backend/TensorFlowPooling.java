@@ -40,8 +40,12 @@ final class TensorFlowPooling {
         }
     }
 
-    /** MaxPoolGrad: {@code upstream} (pooled shape) routed to the first maximum of each window of x. */
-    static NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
+    /**
+     * MaxPoolGrad: {@code upstream} (pooled shape) routed to the first maximum of each window of x.
+     *
+     * @param pooled the forward's pooled values (x's layout), or null to pool x again
+     */
+    static NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
         if (!covers(spec, x.getShape())) {
             return null;
         }
@@ -49,9 +53,9 @@ final class TensorFlowPooling {
         try (NDManager s = out.newSubManager()) {
             NDArray images = asImages(s, x);
             // the pooled values are an input of the op: the GPU kernel finds the winner by comparing against them
-            NDArray pooled = pool(s, images, spec);
-            NDArray signal = reshape(s, s, upstream, pooled.getShape());
-            NDArray grad = window(TfRawOp.of(s, "MaxPoolGrad").input(images).input(pooled).input(signal), spec)
+            NDArray pooledImages = pooled == null ? pool(s, images, spec) : asImages(s, pooled);
+            NDArray signal = reshape(s, s, upstream, pooledImages.getShape());
+            NDArray grad = window(TfRawOp.of(s, "MaxPoolGrad").input(images).input(pooledImages).input(signal), spec)
                     .run();
             return reshape(out, s, grad, x.getShape());
         }

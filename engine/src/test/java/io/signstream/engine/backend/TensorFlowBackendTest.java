@@ -293,6 +293,23 @@ class TensorFlowBackendTest {
         }
     }
 
+    /** ReluGrad against the default g ⊙ [z > 0] on the PyTorch backend, zeros in z included (gradient 0 there). */
+    @Test
+    void reluBackwardMatchesDefault() {
+        Random rnd = new Random(5);
+        long[] dims = {2, 3, 4, 5};
+        float[] z = random(rnd, dims);
+        for (int i = 0; i < z.length; i += 7) {
+            z[i] = 0f;
+        }
+        float[] g = random(rnd, dims);
+        try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
+            NDArray ref = pt.reluBackward(mp.create(g, new Shape(dims)), mp.create(z, new Shape(dims)));
+            NDArray got = tf.reluBackward(mt.create(g, new Shape(dims)), mt.create(z, new Shape(dims)));
+            assertArrayEquals(ref.toFloatArray(), got.toFloatArray(), 0f);
+        }
+    }
+
     @Test
     void whereMatchesDefault() {
         float[] x = random(new Random(3), new long[] {2, 6});
