@@ -17,8 +17,10 @@ import io.signstream.engine.graph.PoolSpec;
  * {@link TensorFlowConvolution}).
  *
  * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes of the signal happen
- * inside each call, because TensorFlow's CPU convolution kernels only accept NHWC. Filters are rearranged into
- * TensorFlow's layout once per weight array and kept ({@link DerivedWeights}).
+ * inside each convolution call, because TensorFlow's CPU convolution kernels only accept NHWC. Filters are
+ * rearranged into TensorFlow's layout once per weight array and kept ({@link DerivedWeights}); a stride-1
+ * transpose runs as a plain Conv2D with the rotated kernel, also kept. Max pooling and its gradient run on
+ * TensorFlow's own kernels without any transpose ({@link TensorFlowPooling}), the ReLU gradient as one ReluGrad.
  *
  * <p>Opening the backend switches DJL's TensorFlow engine to a synchronous eager context ({@link TfSyncContext}):
  * with DJL's default asynchronous one, a single failing op would make every later TensorFlow op of the process
