@@ -19,8 +19,8 @@ import io.signstream.engine.graph.PoolSpec;
  * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes of the signal happen
  * inside each convolution call, because TensorFlow's CPU convolution kernels only accept NHWC. Filters are
  * rearranged into TensorFlow's layout once per weight array and kept ({@link DerivedWeights}); a stride-1
- * transpose runs as a plain Conv2D with the rotated kernel, also kept. Max pooling and its gradient run on
- * TensorFlow's own kernels without any transpose ({@link TensorFlowPooling}), the ReLU gradient as one ReluGrad.
+ * transpose runs as a plain Conv2D with the rotated kernel, also kept. The max-pool gradient runs on TensorFlow's
+ * own kernel without any transpose ({@link TensorFlowPooling}), the ReLU gradient as one ReluGrad.
  *
  * <p>Opening the backend switches DJL's TensorFlow engine to a synchronous eager context ({@link TfSyncContext}):
  * with DJL's default asynchronous one, a single failing op would make every later TensorFlow op of the process
@@ -69,11 +69,9 @@ final class TensorFlowBackend implements Backend {
         return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters, flippedFilters);
     }
 
-    /** TensorFlow's MaxPool on a channels-first array seen as one-channel images: no transposes. */
-    @Override
-    public NDArray maxPool(NDArray x, PoolSpec spec) {
-        return TensorFlowPooling.maxPool(x, spec);
-    }
+    // No maxPool override: TensorFlow's MaxPool on the one-channel-image view (TensorFlowPooling) made the forward
+    // pass of digits_cnn/64 and small_vgg/32 slower than exec.Pooling's reshape-and-max (6.0-6.5 against 7.4-8.1 ms,
+    // 24-39 against 31-39 ms; same process pairs, 2026-12-02), so only the backward step runs natively.
 
     /** TensorFlow's MaxPoolGrad (first maximum of each window), same view. */
     @Override

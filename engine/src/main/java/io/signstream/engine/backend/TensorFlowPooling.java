@@ -7,14 +7,16 @@ import ai.djl.tensorflow.engine.TfRawOp;
 import io.signstream.engine.graph.PoolSpec;
 
 /**
- * Max pooling and its transpose by TensorFlow's own MaxPool / MaxPoolGrad kernels, on channels-first arrays
- * without a single transpose.
+ * The transpose of max pooling by TensorFlow's own MaxPoolGrad kernel, on channels-first arrays without a single
+ * transpose. (The forward pooling stays with exec.Pooling's reshape-and-max, which measured faster than MaxPool on
+ * this view; see TensorFlowBackend.)
  *
  * <p>Why this works: TensorFlow's CPU pooling kernels only take NHWC, but a channels-first (N, C, H, W) array is,
- * byte for byte, the NHWC array (N·C, H, W, 1): each channel pooled as an image with one channel. So x is only
- * reshaped (TensorFlow's Reshape shares the buffer), pooled, and reshaped back. With transposes to NHWC and back
- * instead, TensorFlow's kernels were slower than the shared formulation (exec.Pooling: six-axis transposes and a
- * dozen element-wise ops per backward step); without them they are the cheapest way on this engine.
+ * byte for byte, the NHWC array (N·C, H, W, 1): each channel pooled as an image with one channel. So x, the pooled
+ * values and the signal are only reshaped (TensorFlow's Reshape shares the buffer), and the result reshaped back.
+ * With transposes to NHWC and back instead, TensorFlow's kernels were slower than the shared formulation
+ * (exec.Pooling: six-axis transposes and a dozen element-wise ops per backward step); without them one MaxPoolGrad
+ * replaces all of that.
  *
  * <p>Ties: MaxPoolGrad's CPU kernel walks each window in row-major order and replaces the running maximum only
  * on a strictly greater value, so the signal goes to the <em>first</em> maximum, the convention of METHODS.md and
@@ -26,18 +28,6 @@ import io.signstream.engine.graph.PoolSpec;
 final class TensorFlowPooling {
 
     private TensorFlowPooling() {
-    }
-
-    /** MaxPool on the (N·C, H, W, 1) view of x, or null for a geometry this does not cover. */
-    static NDArray maxPool(NDArray x, PoolSpec spec) {
-        if (!covers(spec, x.getShape())) {
-            return null;
-        }
-        NDManager out = x.getManager();
-        try (NDManager s = out.newSubManager()) {
-            NDArray pooled = pool(s, asImages(s, x), spec);
-            return reshape(out, s, pooled, pooledShape(x.getShape(), pooled.getShape()));
-        }
     }
 
     /**
