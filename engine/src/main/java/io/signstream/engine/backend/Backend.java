@@ -96,6 +96,22 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /**
+     * As {@link #maxPoolBackward(NDArray, PoolSpec, NDArray)} with the forward's pooled values at hand, for a
+     * kernel that takes them as an input instead of pooling again.
+     */
+    default NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+        return maxPoolBackward(x, spec, upstream);
+    }
+
+    /**
+     * The gradient through ReLU: g where z > 0, else 0 (0 at z = 0). The default is g ⊙ [z > 0] in three element-wise
+     * ops; an engine with a fused kernel does it in one pass.
+     */
+    default NDArray reluBackward(NDArray g, NDArray z) {
+        return g.mul(z.gt(0f).toType(g.getDataType(), false));
+    }
+
     @Override
     void close();
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.tensorflow.engine.TfRawOp;
 import ai.djl.tensorflow.engine.TfSyncContext;
 import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
 
 /**
  * The TensorFlow backend. DJL's TensorFlow NDArray API leaves convolution unimplemented and has no autograd, so
@@ -16,8 +17,10 @@ import io.signstream.engine.graph.ConvSpec;
  * {@link TensorFlowConvolution}).
  *
  * <p>Arrays stay channels first like everywhere else in SignStream; the NHWC transposes of the signal happen
- * inside each call, because TensorFlow's CPU convolution kernels only accept NHWC. Filters are rearranged into
- * TensorFlow's layout once per weight array and kept ({@link DerivedWeights}).
+ * inside each convolution call, because TensorFlow's CPU convolution kernels only accept NHWC. Filters are
+ * rearranged into TensorFlow's layout once per weight array and kept ({@link DerivedWeights}); a stride-1
+ * transpose runs as a plain Conv2D with the rotated kernel, also kept. The max-pool gradient runs on TensorFlow's
+ * own kernel without any transpose ({@link TensorFlowPooling}), the ReLU gradient as one ReluGrad.
  *
  * <p>Opening the backend switches DJL's TensorFlow engine to a synchronous eager context ({@link TfSyncContext}):
  * with DJL's default asynchronous one, a single failing op would make every later TensorFlow op of the process
@@ -29,6 +32,8 @@ final class TensorFlowBackend implements Backend {
     private final NDManager root;
     /** Kernels in TensorFlow's filter layout, one per weight array (see {@link DerivedWeights}). */
     private final DerivedWeights filters = new DerivedWeights();
+    /** Rotated kernels for transposes that run as a plain convolution (TensorFlowConvolution.flippedGeometry). */
+    private final DerivedWeights flippedFilters = new DerivedWeights();
 
     TensorFlowBackend(Device device) {
         // Must precede the first touch of the engine, or DJL tries to download the natives.
@@ -61,12 +66,30 @@ final class TensorFlowBackend implements Backend {
 
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters);
+        return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters, flippedFilters);
     }
 
-    // No maxPool/maxPoolBackward override: TensorFlow's MaxPool/MaxPoolGrad are NHWC-only on the CPU, and with the
-    // transposes around them the gradient of digits_cnn/64 took 50 ms against 20 ms for exec.Pooling's
-    // formulation (same process, 2026-12-02), so the shared formulation stays.
+    // No maxPool override: TensorFlow's MaxPool on the one-channel-image view (TensorFlowPooling) made the forward
+    // pass of digits_cnn/64 and small_vgg/32 slower than exec.Pooling's reshape-and-max (6.0-6.5 against 7.4-8.1 ms,
+    // 24-39 against 31-39 ms; same process pairs, 2026-12-02), so only the backward step runs natively.
+
+    /** TensorFlow's MaxPoolGrad (first maximum of each window), same view. */
+    @Override
+    public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
+        return TensorFlowPooling.maxPoolBackward(x, null, spec, upstream);
+    }
+
+    /** As above, without pooling x again: MaxPoolGrad takes the forward's pooled values as an input. */
+    @Override
+    public NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+        return TensorFlowPooling.maxPoolBackward(x, pooled, spec, upstream);
+    }
+
+    /** TensorFlow's ReluGrad: g ⊙ [z > 0] in one op instead of three. */
+    @Override
+    public NDArray reluBackward(NDArray g, NDArray z) {
+        return TfRawOp.of(g.getManager(), "ReluGrad").input(g).input(z).run();
+    }
 
     /** One PadV2 op instead of the default's concatenations. */
     @Override

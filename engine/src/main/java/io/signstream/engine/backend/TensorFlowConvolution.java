@@ -33,6 +33,8 @@ final class TensorFlowConvolution {
     private static final int[] TO_NCHW = {0, 3, 1, 2};
     /** (Cout, Cin/g, kh, kw) to TensorFlow's HWIO. */
     private static final int[] TO_HWIO = {2, 3, 1, 0};
+    /** (Cout, Cin, kh, kw) to the HWIO filter of the transposed convolution, (kh, kw, Cout, Cin). */
+    private static final int[] TO_FLIPPED_HWIO = {2, 3, 0, 1};
     /** (C, M, kh, kw) to TensorFlow's depthwise (kh, kw, C, M). */
     private static final int[] TO_DEPTHWISE = {2, 3, 0, 1};
 
@@ -81,6 +83,16 @@ final class TensorFlowConvolution {
 
     /** @param filters as for {@link #conv(NDArray, NDArray, NDArray, ConvSpec, DerivedWeights)} */
     static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape, DerivedWeights filters) {
+        return convTranspose(g, w, spec, inputShape, filters, null);
+    }
+
+    /**
+     * @param filters as for {@link #conv(NDArray, NDArray, NDArray, ConvSpec, DerivedWeights)}
+     * @param flippedFilters where the rotated kernels of {@link #flippedGeometry} are kept across calls (null: the
+     *     transpose runs as Conv2DBackpropInput)
+     */
+    static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape, DerivedWeights filters,
+            DerivedWeights flippedFilters) {
         Shape expected = checkConv(inputShape, w, spec);
         if (!g.getShape().equals(expected)) {
             throw new IllegalArgumentException("the signal " + g.getShape() + " is not the shape " + expected
@@ -97,6 +109,17 @@ final class TensorFlowConvolution {
         boolean depthwise = groups != 1 && groups == cin && geo.depthwiseSupported();
         try (NDManager s = out.newSubManager()) {
             NDArray gh = transpose(s, as4d(s, g), TO_NHWC);
+            Geometry flippedGeo = flippedFilters == null ? null : flippedGeometry(spec, w.getShape());
+            if (flippedGeo != null) {
+                NDArray rotated = flippedFilters.get(w, a -> {
+                    try (NDManager fs = a.getManager().newSubManager()) {
+                        NDArray f = flippedFilterOf(fs, a, geo);
+                        f.attach(a.getManager());
+                        return f;
+                    }
+                });
+                return toChannelsFirst(out, s, conv2d(s, gh, rotated, flippedGeo), spec.spatialRank());
+            }
             NDArray filter = filter(s, w, geo, depthwise, cin, filters);
             NDArray xh;
             if (groups == 1) {
@@ -239,6 +262,44 @@ final class TensorFlowConvolution {
     private static NDArray filterOf(NDManager m, NDArray w, Geometry geo, boolean depthwise, long cin) {
         NDArray w4 = dilate(m, as4d(m, w), geo);
         return depthwise ? depthwiseFilter(m, w4, cin) : transpose(m, w4, TO_HWIO);
+    }
+
+    /**
+     * The geometry under which the transpose of a convolution is itself a convolution, or null: one group, stride 1
+     * on every axis, and no side padded by more than the (dilated) kernel length − 1. Then the input gradient is the
+     * cross-correlation of the output signal with the kernel rotated by 180° and its channel axes swapped
+     * ({@link #flippedFilterOf}), padded by k − 1 − p on each side. TensorFlow's CPU Conv2D computes that ~1.4×
+     * faster than Conv2DBackpropInput (VGG16/4: 632 against 894 profile samples per map, 2026-12-02); the stride-1
+     * layers are most convolutions of the usual image models.
+     */
+    static Geometry flippedGeometry(ConvSpec spec, Shape w) {
+        if (spec.groups() != 1) {
+            return null;
+        }
+        int k = spec.spatialRank();
+        long[] pads = new long[8];
+        for (int i = 0; i < k; i++) {
+            long span = (w.get(2 + i) - 1) * spec.dilations()[i]; // dilated kernel length − 1
+            if (spec.strides()[i] != 1 || spec.padBegin()[i] > span || spec.padEnd()[i] > span) {
+                return null;
+            }
+            int axis = k == 1 ? 2 : 1 + i; // NHWC axis: a 1-D signal lies along the width
+            pads[2 * axis] = span - spec.padBegin()[i];
+            pads[2 * axis + 1] = span - spec.padEnd()[i];
+        }
+        boolean anyPad = false;
+        for (long p : pads) {
+            anyPad |= p != 0;
+        }
+        return new Geometry(new long[] {1, 1, 1, 1}, new long[] {1, 1}, anyPad ? pads : null);
+    }
+
+    /** (Cout, Cin, kh, kw), dilation written out, rotated by 180°, as the transposed op's HWIO (kh, kw, Cout, Cin). */
+    private static NDArray flippedFilterOf(NDManager m, NDArray w, Geometry geo) {
+        NDArray w4 = dilate(m, as4d(m, w), geo);
+        NDArray axes = m.create(new int[] {2, 3});
+        NDArray rotated = TfRawOp.of(m, "ReverseV2").input(w4).input(axes).run();
+        return transpose(m, rotated, TO_FLIPPED_HWIO);
     }
 
     /** (C·M, 1, kh, kw) with row c·M + m to TensorFlow's depthwise filter (kh, kw, C, M). */

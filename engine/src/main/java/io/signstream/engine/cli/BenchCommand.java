@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * <p>Each timed call is what a caller of {@link Explainer#explain} pays: the batch copied to the engine, the
  * computation, the map copied back. The forward pass is timed the same way ({@link Explainer#logits}), so the
- * ratio is the cost of a map in forward passes. Every measurement is preceded by a warm-up (the JIT and the
+ * ratio is the cost of a map in forward passes; the forward pass is timed in alternation with each method, so both
+ * see the same load. Every measurement is preceded by a warm-up (the JIT and the
  * engines' lazy initialisation would otherwise count) and reports the median call, which a busy machine disturbs
  * less than the mean.
  */
@@ -92,11 +93,11 @@ final class BenchCommand {
         try (Explainer explainer = Explainer.open(model, engine, device)) {
             String engineId = explainer.engine().id();
             String name = model.getFileName().toString();
-            double forwardMs = medianMs(() -> explainer.logits(input), seconds);
             for (String method : methods) {
                 Map<String, String> params = args.params();
-                double mapMs = medianMs(() -> explainer.explain(input, null, method, params), seconds);
-                Row row = new Row(name, engineId, method, batch, threads, forwardMs, mapMs);
+                double[] ms = pairedMedianMs(() -> explainer.logits(input),
+                        () -> explainer.explain(input, null, method, params), seconds);
+                Row row = new Row(name, engineId, method, batch, threads, ms[0], ms[1]);
                 rows.add(row);
                 out.println(row.json());
                 out.flush();
@@ -114,23 +115,38 @@ final class BenchCommand {
         Object run() throws ExplainException;
     }
 
-    /** Warm-up for a third of the time (at least one call), then the median of the calls made in {@code seconds}. */
-    static double medianMs(Call call, double seconds) throws ExplainException {
+    /**
+     * The forward pass and a method timed in alternation: warm-up for a third of the time (at least one pair), then
+     * {@code {median forward ms, median map ms}} of the pairs made in {@code seconds}. Alternating makes the ratio
+     * robust to a machine whose load changes during the run: timed one after the other, the forward pass and a
+     * method ran minutes apart under different load, and ratios came out 2× off (2026-12-02, 2 cores shared with
+     * other builds).
+     */
+    static double[] pairedMedianMs(Call forward, Call map, double seconds) throws ExplainException {
         long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
         do {
-            call.run();
+            forward.run();
+            map.run();
         } while (System.nanoTime() < warmEnd);
-        List<Long> times = new ArrayList<>();
+        List<Long> forwardTimes = new ArrayList<>();
+        List<Long> mapTimes = new ArrayList<>();
         long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (times.size() < MIN_CALLS || System.nanoTime() < end) {
+        while (mapTimes.size() < MIN_CALLS || System.nanoTime() < end) {
             long t = System.nanoTime();
-            call.run();
-            times.add(System.nanoTime() - t);
+            forward.run();
+            long u = System.nanoTime();
+            map.run();
+            mapTimes.add(System.nanoTime() - u);
+            forwardTimes.add(u - t);
         }
-        times.sort(null);
-        int n = times.size();
-        double median = n % 2 == 1 ? times.get(n / 2) : (times.get(n / 2 - 1) + times.get(n / 2)) / 2.0;
-        return median / 1e6;
+        return new double[] {median(forwardTimes) / 1e6, median(mapTimes) / 1e6};
+    }
+
+    private static double median(List<Long> times) {
+        List<Long> sorted = new ArrayList<>(times);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
     }
 
     private void printTable(List<Row> rows) {
@@ -138,6 +154,7 @@ final class BenchCommand {
             return;
         }
         Row first = rows.get(0);
+        // each method's ratio is to the forward passes timed alongside it; the line shows the first method's
         err.printf(Locale.ROOT, "%-28s %12s %10s %12s%n", "method", "ms/call", "x forward", "maps/s");
         err.printf(Locale.ROOT, "%-28s %12.3f %10s %12.1f%n", "(forward)", first.forwardMs(), "1.00",
                 first.batch() / (first.forwardMs() / 1000.0));

@@ -76,7 +76,7 @@ public class GradientPropagation implements Propagation {
     }
 
     protected NDArray maxPool(NodeStep step, Layer.MaxPool p, NDArray g) {
-        return Pooling.maxPoolBackward(step.backend(), step.input(), p.spec(), g);
+        return Pooling.maxPoolBackward(step.backend(), step.input(), step.output(), p.spec(), g);
     }
 
     protected NDArray avgPool(NodeStep step, Layer.AvgPool p, NDArray g) {
@@ -101,7 +101,7 @@ public class GradientPropagation implements Propagation {
         NDArray z = step.input();
         switch (a.function()) {
             case RELU:
-                return g.mul(z.gt(0f).toType(g.getDataType(), false));
+                return step.backend().reluBackward(g, z);
             case LEAKY_RELU: {
                 NDArray positive = z.gt(0f).toType(g.getDataType(), false);
                 return g.mul(positive.add(positive.neg().add(1f).mul(a.alpha())));

@@ -31,7 +31,17 @@ public final class Pooling {
 
     /** Routes {@code upstream} (pooled shape) to the first maximum of each window of {@code x}. */
     public static NDArray maxPoolBackward(Backend backend, NDArray x, PoolSpec spec, NDArray upstream) {
-        NDArray own = backend.maxPoolBackward(x, spec, upstream);
+        return maxPoolBackward(backend, x, null, spec, upstream);
+    }
+
+    /**
+     * As {@link #maxPoolBackward(Backend, NDArray, PoolSpec, NDArray)}, with the forward's pooled values (null if
+     * not at hand), which an engine kernel may take instead of pooling again.
+     */
+    public static NDArray maxPoolBackward(Backend backend, NDArray x, NDArray pooled, PoolSpec spec,
+            NDArray upstream) {
+        NDArray own = pooled == null ? backend.maxPoolBackward(x, spec, upstream)
+                : backend.maxPoolBackward(x, pooled, spec, upstream);
         if (own != null) {
             return own;
         }

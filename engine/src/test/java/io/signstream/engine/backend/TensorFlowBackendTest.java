@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.exec.Pooling;
 import io.signstream.engine.graph.ConvSpec;
+import io.signstream.engine.graph.PoolSpec;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -92,6 +94,8 @@ class TensorFlowBackendTest {
                         new int[] {0, 1}, 1, 2),
                 c("1d depthwise dilation2 asym", 2, 3, 6, new int[] {14}, new int[] {3}, 2, new int[] {3},
                         new int[] {1}, 2, 3),
+                c("2d 1x1 pad1 (padding beyond the kernel)", 2, 3, 4, new int[] {5, 6}, new int[] {1, 1}, 1,
+                        new int[] {1, 0}, new int[] {0, 1}, 1, 1),
                 Arguments.of(new Case("2d depthwise strides 2x1", 1, 3, 6, new int[] {9, 8}, new int[] {3, 2},
                         new ConvSpec(new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 1}, 3))),
                 Arguments.of(new Case("2d plain strides 1x3 dilations 1x2", 2, 2, 3, new int[] {6, 13},
@@ -182,6 +186,126 @@ class TensorFlowBackendTest {
             org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> a.add(m.ones(new Shape(4, 5))).toFloatArray());
             assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, a.add(a).toFloatArray());
+        }
+    }
+
+    /** A pooling geometry: input (N, C, spatial...) and the window. */
+    record PoolCase(String name, long[] input, PoolSpec spec) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<PoolCase> poolCases() {
+        return Stream.of(
+                new PoolCase("2d 2x2", new long[] {3, 4, 8, 6}, PoolSpec.square(2, 2)),
+                new PoolCase("2d 2x2 odd input (last row and column unused)", new long[] {2, 3, 7, 9},
+                        PoolSpec.square(2, 2)),
+                new PoolCase("2d 3x3 stride 2 (overlapping)", new long[] {2, 2, 9, 8},
+                        new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[2], new int[2])),
+                new PoolCase("2d 2x3 stride 1x2", new long[] {1, 3, 6, 9},
+                        new PoolSpec(new int[] {2, 3}, new int[] {1, 2}, new int[2], new int[2])),
+                new PoolCase("1d 2", new long[] {2, 3, 10}, PoolSpec.square(1, 2)),
+                new PoolCase("1d 3 stride 2", new long[] {2, 2, 11},
+                        new PoolSpec(new int[] {3}, new int[] {2}, new int[1], new int[1])));
+    }
+
+    /**
+     * TensorFlow's own MaxPoolGrad (on the one-channel-image view, with the pooled values given and pooled again)
+     * against the shared formulation of exec.Pooling on the same engine, on inputs with many ties (values from {-1, 0, 1}, zero backgrounds): the
+     * signal must reach the same first maximum of every window.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolCases")
+    void nativeMaxPoolMatchesSharedFormulation(PoolCase c) {
+        Random rnd = new Random(11);
+        float[] x = random(rnd, c.input());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.round(x[i]); // -1, 0, 1 (rarely ±2): ties in almost every window
+        }
+        Backend shared = new SharedPooling(tf);
+        try (NDManager m = tf.newManager()) {
+            NDArray xt = m.create(x, new Shape(c.input()));
+            NDArray ref = Pooling.maxPool(shared, xt, c.spec());
+            float[] up = random(rnd, ref.getShape().getShape());
+            NDArray upstream = m.create(up, ref.getShape());
+            NDArray refBack = Pooling.maxPoolBackward(shared, xt, c.spec(), upstream);
+            for (NDArray pooled : new NDArray[] {ref, null}) {
+                NDArray gotBack = Pooling.maxPoolBackward(tf, xt, pooled, c.spec(), upstream);
+                assertArrayEquals(refBack.getShape().getShape(), gotBack.getShape().getShape(), "backward shape");
+                // delta 0: exact, except that the shared formulation's 0·(−g) = −0 equals TensorFlow's +0
+                assertArrayEquals(refBack.toFloatArray(), gotBack.toFloatArray(), 0f, "backward values");
+            }
+        }
+    }
+
+    @Test
+    void paddedMaxPoolGradientIsLeftToTheSharedFormulation() {
+        PoolSpec padded = new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1});
+        try (NDManager m = tf.newManager()) {
+            NDArray x = m.ones(new Shape(1, 2, 6, 6));
+            assertTrue(tf.maxPoolBackward(x, padded, m.ones(new Shape(1, 2, 3, 3))) == null,
+                    "padding is not covered by the native kernel");
+        }
+    }
+
+    /** A backend without native pooling, so that exec.Pooling takes its shared formulation. */
+    private record SharedPooling(Backend inner) implements Backend {
+        @Override
+        public EngineKind kind() {
+            return inner.kind();
+        }
+
+        @Override
+        public String device() {
+            return inner.device();
+        }
+
+        @Override
+        public NDManager newManager() {
+            return inner.newManager();
+        }
+
+        @Override
+        public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
+            return inner.conv(x, w, bias, spec);
+        }
+
+        @Override
+        public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+            return inner.convTranspose(g, w, spec, inputShape);
+        }
+
+        @Override
+        public NDArray pad(NDArray x, long[] begin, long[] end, float value) {
+            return inner.pad(x, begin, end, value);
+        }
+
+        @Override
+        public NDArray where(NDArray condition, NDArray a, NDArray b) {
+            return inner.where(condition, a, b);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** ReluGrad against the default g ⊙ [z > 0] on the PyTorch backend, zeros in z included (gradient 0 there). */
+    @Test
+    void reluBackwardMatchesDefault() {
+        Random rnd = new Random(5);
+        long[] dims = {2, 3, 4, 5};
+        float[] z = random(rnd, dims);
+        for (int i = 0; i < z.length; i += 7) {
+            z[i] = 0f;
+        }
+        float[] g = random(rnd, dims);
+        try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
+            NDArray ref = pt.reluBackward(mp.create(g, new Shape(dims)), mp.create(z, new Shape(dims)));
+            NDArray got = tf.reluBackward(mt.create(g, new Shape(dims)), mt.create(z, new Shape(dims)));
+            assertArrayEquals(ref.toFloatArray(), got.toFloatArray(), 0f);
         }
     }
 

@@ -35,7 +35,6 @@ class BenchCommandTest {
         String[] lines = r.out().strip().split("\n");
         assertEquals(2, lines.length, r.out());
         String[] methods = {"gradient", "lrp_epsilon_0_1"};
-        double forward = -1;
         for (int i = 0; i < lines.length; i++) {
             JsonObject o = JsonParser.parseString(lines[i]).getAsJsonObject();
             assertEquals(KEYS, new TreeSet<>(o.keySet()), lines[i]);
@@ -47,10 +46,6 @@ class BenchCommandTest {
             double fwd = o.get("forward_ms").getAsDouble();
             double map = o.get("map_ms").getAsDouble();
             assertTrue(fwd > 0 && map > 0, lines[i]);
-            if (forward < 0) {
-                forward = fwd;
-            }
-            assertEquals(forward, fwd, 0.0, "one forward measurement serves every method");
             assertEquals(map / fwd, o.get("ratio").getAsDouble(), 1e-3 * map / fwd + 1e-3, lines[i]);
             assertEquals(4 / (map / 1000), o.get("maps_per_s").getAsDouble(), 1e-3 * 4000 / map + 0.01, lines[i]);
         }
