@@ -78,12 +78,7 @@ final class TensorFlowConvolution {
     }
 
     static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        return convTranspose(g, w, spec, inputShape, null);
-    }
-
-    /** @param filters as for {@link #conv(NDArray, NDArray, NDArray, ConvSpec, DerivedWeights)} */
-    static NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape, DerivedWeights filters) {
-        return convTranspose(g, w, spec, inputShape, filters, null);
+        return convTranspose(g, w, spec, inputShape, null, null);
     }
 
     /**

@@ -88,12 +88,6 @@ final class TensorFlowPooling {
         return reshape(m, m, x, new Shape(s.get(0) * s.get(1), h, w, 1));
     }
 
-    /** The pooled (N·C, h, w, 1) back in x's layout: (N, C, h, w) or (N, C, w). */
-    private static Shape pooledShape(Shape x, Shape pooled) {
-        return x.dimension() == 3 ? new Shape(x.get(0), x.get(1), pooled.get(2))
-                : new Shape(x.get(0), x.get(1), pooled.get(1), pooled.get(2));
-    }
-
     /** The result joins {@code out}; the shape operand stays in {@code scratch}. */
     private static NDArray reshape(NDManager out, NDManager scratch, NDArray a, Shape shape) {
         NDArray dims = scratch.create(shape.getShape());

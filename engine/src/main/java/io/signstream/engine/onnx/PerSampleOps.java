@@ -130,29 +130,10 @@ final class PerSampleOps {
                     + "batch axis is not supported (export the model with a fixed batch of 1)");
         }
         long[] in = x.onnxShape();
-        long[] out = target.clone();
-        long known = 1;
-        int inferred = -1;
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == 0 && i < in.length && attrs.getInt("allowzero", 0) == 0) {
-                out[i] = in[i];
-            }
-            if (out[i] == -1 && inferred < 0) {
-                inferred = i;
-            } else if (out[i] < 1) {
-                throw ctx.corrupt(node, "invalid target shape " + Arrays.toString(target));
-            } else {
-                known *= out[i];
-            }
+        if (attrs.getInt("allowzero", 0) != 0 && Arrays.stream(target).anyMatch(d -> d == 0)) {
+            throw ctx.corrupt(node, "invalid target shape " + Arrays.toString(target));
         }
-        long size = OnnxConstant.count(in);
-        if (inferred >= 0) {
-            out[inferred] = size / known;
-            known *= out[inferred];
-        }
-        if (known != size) {
-            throw ctx.corrupt(node, "cannot reshape " + x.describeShape() + " to " + Arrays.toString(target));
-        }
+        long[] out = ShapeOps.resolveTarget(node, ctx, in, target, OnnxConstant.count(in));
         long[] graphTarget = GraphTensor.withBatch(out);
         graphTarget[0] = -1;
         emit(node, ctx, out.length == 1 ? new Layer.Flatten(1) : new Layer.Reshape(graphTarget), out, x);

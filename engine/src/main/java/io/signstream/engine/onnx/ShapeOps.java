@@ -121,8 +121,8 @@ final class ShapeOps {
         return rest;
     }
 
-    /** ONNX Reshape on a constant: 0 copies the input dimension, one -1 is inferred. */
-    private static long[] resolveTarget(OnnxProto.Node node, ImportContext ctx, long[] in, long[] target, long size)
+    /** ONNX Reshape's target: 0 copies the input dimension, one -1 is inferred (constants and per-sample views). */
+    static long[] resolveTarget(OnnxProto.Node node, ImportContext ctx, long[] in, long[] target, long size)
             throws ExplainException {
         long[] out = target.clone();
         long known = 1;

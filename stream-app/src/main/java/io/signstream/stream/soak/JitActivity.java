@@ -20,6 +20,20 @@ final class JitActivity {
 
   private JitActivity() {}
 
+  /** A point in time from which {@link Since#share()} tells the compilers' share of the process's CPU. */
+  record Since(long jitNanos, long cpuNanos) {
+
+    /** The JIT compilers' share of the process's CPU since this point (0 to 1). */
+    double share() {
+      return (nanos() - jitNanos) / (double) Math.max(1, ProcessCpu.nanos() - cpuNanos);
+    }
+  }
+
+  /** Starts measuring the compilers' share of the CPU from now. */
+  static Since now() {
+    return new Since(nanos(), ProcessCpu.nanos());
+  }
+
   /**
    * Nanoseconds of CPU of the compiler threads (Linux: from /proc, the threads named "C1/C2 CompilerThre...");
    * elsewhere the JVM's compilation time, which counts waiting for a core too.

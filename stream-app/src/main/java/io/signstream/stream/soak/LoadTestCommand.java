@@ -93,10 +93,9 @@ public final class LoadTestCommand implements Subcommand {
     }
     try (SoakHarness h = SoakHarness.start(settings)) {
       SoakCommand.warmUp(h, (int) args.number("warmup", 3000), out);
-      long jit = JitActivity.nanos();
-      long cpu = ProcessCpu.nanos();
+      JitActivity.Since jit = JitActivity.now();
       PhaseResult burst = h.burst((int) args.number("requests", 3000), Duration.ofMinutes(10));
-      double jitShare = (JitActivity.nanos() - jit) / (double) Math.max(1, ProcessCpu.nanos() - cpu);
+      double jitShare = jit.share();
       double capacity = SoakCommand.capacity(burst, settings);
       out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s (JIT compilers %.0f %% of"
           + " the CPU meanwhile)%n", settings.methods(), settings.modelId(), settings.engine(), burst, capacity,

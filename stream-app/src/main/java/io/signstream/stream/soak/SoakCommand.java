@@ -100,10 +100,9 @@ public final class SoakCommand implements Subcommand {
     // then again while the JIT compilers still take more than a tenth of the process's CPU (see JitActivity),
     // at most WARMUP_MAX_ROUNDS rounds in all
     for (int round = 1; round <= WARMUP_MAX_ROUNDS; round++) {
-      long jit = JitActivity.nanos();
-      long cpu = ProcessCpu.nanos();
+      JitActivity.Since jit = JitActivity.now();
       PhaseResult warm = h.burst(requests, Duration.ofMinutes(5));
-      double jitShare = (JitActivity.nanos() - jit) / (double) Math.max(1, ProcessCpu.nanos() - cpu);
+      double jitShare = jit.share();
       out.printf(Locale.ROOT, "warm-up (not measured): %d requests in %.1f s, JIT compilers %.0f %% of the CPU%n",
           warm.requests(), warm.seconds(), 100 * jitShare);
       if (jitShare < WARMUP_JIT_SHARE) {

@@ -11,6 +11,7 @@ import io.signstream.stream.topology.DeadLetters;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,7 @@ final class BatchRunner {
       }
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       if (e instanceof ComputeException c && c.code() != ErrorCode.COMPUTE_FAILED) {
-        return failAll(chunk, c.code(), reason); // the reason says it all (model, engine, what is missing)
+        return failAll(chunk, c.code(), task -> reason); // the reason says it all (model, engine, what is missing)
       }
       return failAll(chunk, reason);
     }
@@ -197,19 +198,15 @@ final class BatchRunner {
   }
 
   private List<WorkerOutput> failAll(List<PendingTask> chunk, String reason) {
-    List<WorkerOutput> out = new ArrayList<>(chunk.size());
-    for (PendingTask t : chunk) {
-      ExplainTask task = t.task();
-      out.add(new WorkerOutput.Failed(t, letter(t, ErrorCode.COMPUTE_FAILED, "computing " + task.getMethod() + " on "
-          + task.getModelId() + " (" + task.getEngine() + ") failed: " + reason)));
-    }
-    return out;
+    return failAll(chunk, ErrorCode.COMPUTE_FAILED, task -> "computing " + task.getMethod() + " on "
+        + task.getModelId() + " (" + task.getEngine() + ") failed: " + reason);
   }
 
-  private List<WorkerOutput> failAll(List<PendingTask> chunk, ErrorCode code, String reason) {
+  private List<WorkerOutput> failAll(List<PendingTask> chunk, ErrorCode code,
+      Function<ExplainTask, String> reason) {
     List<WorkerOutput> out = new ArrayList<>(chunk.size());
     for (PendingTask t : chunk) {
-      out.add(new WorkerOutput.Failed(t, letter(t, code, reason)));
+      out.add(new WorkerOutput.Failed(t, letter(t, code, reason.apply(t.task()))));
     }
     return out;
   }
