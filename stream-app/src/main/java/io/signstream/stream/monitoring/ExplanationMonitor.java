@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * passes a window's end plus grace, the window is published with its drift against the key's
  * reference and its cross-engine figures, and alerts start or clear with hysteresis. Every piece of
  * state is in the three RocksDB stores, whose changelogs restore it exactly after a restart.
+ *
+ * <p>A map is added to its class window only: the model-level window stores just its cross-engine
+ * pairs, and its maps are the merge of its classes' windows when it closes (the moments are sums).
+ * Updating both per map cost two decodes and two encodes of the window state for every map, the
+ * monitor's largest cost under load. Open windows are also kept decoded in memory (the store stays
+ * the state of record; the copy is dropped whenever the processor is initialised again).
  */
 final class ExplanationMonitor implements Processor<String, Explanation, String, MonitorOutput> {
 
@@ -78,6 +85,8 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<BaselinePin>> baselines;
   private final TreeMap<Long, TreeSet<String>> closing = new TreeMap<>();
   private final Set<String> keys = new HashSet<>();
+  /** Decoded copies of the open windows in {@link #windows}, by store key. */
+  private final Map<String, MapMoments> open = new HashMap<>();
   private long clock = Long.MIN_VALUE;
   private long pendingPairs;
 
@@ -96,7 +105,13 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
     this.drift = ctx.getStateStore(DRIFT);
     this.pairs = ctx.getStateStore(PAIRS);
     this.baselines = ctx.getStateStore(BASELINES);
-    // the in-memory indexes are rebuilt from the (restored) stores
+    // the in-memory indexes are rebuilt from the (restored) stores: a revived task (exactly-once abort)
+    // initialises this same instance again, over stores rolled back to the last commit
+    closing.clear();
+    keys.clear();
+    open.clear();
+    clock = Long.MIN_VALUE;
+    pendingPairs = 0;
     try (KeyValueIterator<String, byte[]> it = windows.all()) {
       while (it.hasNext()) {
         String storeKey = it.next().key;
@@ -160,7 +175,6 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
     String layout = layoutName(e.getRelevance().getLayout(), shape.length);
     ChannelsFirst first = null;
     MapMoments classWindow = window(classKey, start);
-    MapMoments modelWindow = window(modelKey, start);
     boolean aggregate = crossCheck.aggregates(e.getEventId(), e.getEngine());
     for (int s = 0; s < shape[0]; s++) {
       float[] sample = java.util.Arrays.copyOfRange(all, (int) (s * perSample), (int) ((s + 1) * perSample));
@@ -169,16 +183,20 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
         first = cf;
       }
       if (aggregate) {
-        long[] mapShape = mapShape(cf);
-        classWindow.addMap(cf.data(), mapShape, e.getTarget());
-        modelWindow.addMap(cf.data(), mapShape, e.getTarget());
+        classWindow.addMap(cf.data(), mapShape(cf), e.getTarget());
       }
     }
-    if (crossCheck.sampled(e.getEventId())) {
-      join(e, first, ts, modelWindow);
-    }
     saveWindow(classKey, start, classWindow);
-    saveWindow(modelKey, start, modelWindow);
+    if (crossCheck.sampled(e.getEventId())) {
+      MapMoments pairsWindow = window(modelKey, start);
+      if (join(e, first, ts, pairsWindow)) {
+        saveWindow(modelKey, start, pairsWindow);
+      }
+    }
+    // the model-level window must exist to be published, even with no pair in it
+    if (!isOpen(modelKey, start)) {
+      saveWindow(modelKey, start, new MapMoments());
+    }
     if (ts > clock) {
       clock = ts;
       drift.put(CLOCK, ByteBuffer.allocate(8).putLong(clock).array());
@@ -228,7 +246,8 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
 
   // ---- cross-engine pairs ----
 
-  private void join(Explanation e, ChannelsFirst map, long ts, MapMoments modelWindow) {
+  /** @return whether a pair was completed (and added to {@code modelWindow}) */
+  private boolean join(Explanation e, ChannelsFirst map, long ts, MapMoments modelWindow) {
     String pairKey = e.getEventId() + PAIR_SEP + e.getMethod();
     byte[] waiting = pairs.get(pairKey);
     if (waiting != null) {
@@ -240,18 +259,19 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
         double delta = other.data().length == map.data().length ? maxAbsDelta(other.data(), map.data()) : Double.NaN;
         // a constant map on either side, or maps of different shapes, are not an agreement
         modelWindow.addPair(Double.isNaN(r) ? -1 : r, Double.isNaN(delta) ? Double.POSITIVE_INFINITY : delta);
-        return;
+        return true;
       }
     }
     if (waiting == null && pendingPairs >= settings.maxPendingPairs()) {
       refuse("pending-pairs", "more than monitor.max.pending.pairs=" + settings.maxPendingPairs()
           + " cross-check halves wait for their other engine");
-      return;
+      return false;
     }
     if (waiting == null) {
       pendingPairs++;
     }
     pairs.put(pairKey, new Half(e.getEngine(), ts, map.data()).toBytes());
+    return false;
   }
 
   private static double[] toDoubles(float[] f) {
@@ -318,20 +338,38 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
   }
 
   private MapMoments window(StatsKey key, long start) {
-    byte[] b = windows.get(windowKey(key, start));
+    MapMoments m = load(windowKey(key, start));
+    return m == null ? new MapMoments() : m;
+  }
+
+  /** The open window of a store key (decoded once, then kept), or null if there is none. */
+  private MapMoments load(String storeKey) {
+    MapMoments cached = open.get(storeKey);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] b = windows.get(storeKey);
     if (b == null) {
-      return new MapMoments();
+      return null;
     }
     try {
-      return MapMoments.fromBytes(b);
+      MapMoments m = MapMoments.fromBytes(b);
+      open.put(storeKey, m);
+      return m;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  private boolean isOpen(StatsKey key, long start) {
+    TreeSet<String> due = closing.get(start + size + grace);
+    return due != null && due.contains(windowKey(key, start));
+  }
+
   private void saveWindow(StatsKey key, long start, MapMoments m) {
     String storeKey = windowKey(key, start);
     windows.put(storeKey, m.toBytes());
+    open.put(storeKey, m);
     closing.computeIfAbsent(start + size + grace, k -> new TreeSet<>()).add(storeKey);
   }
 
@@ -349,21 +387,29 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
     boolean closedAny = false;
     while (!closing.isEmpty() && closing.firstKey() <= clock) {
       Map.Entry<Long, TreeSet<String>> due = closing.pollFirstEntry();
-      // model-level keys sort before their classes' (empty class field): fine, they are independent
+      // every window of one start closes together: a model-level window takes its classes' maps first
+      Map<StatsKey, MapMoments> closed = new LinkedHashMap<>();
+      long start = due.getKey() - size - grace;
       for (String storeKey : due.getValue()) {
-        byte[] b = windows.get(storeKey);
-        if (b == null) {
-          continue;
-        }
+        MapMoments m = load(storeKey);
         windows.delete(storeKey);
-        int sep = storeKey.lastIndexOf(WINDOW_SEP);
-        StatsKey key = StatsKey.decode(storeKey.substring(0, sep));
-        long start = Long.parseLong(storeKey.substring(sep + 1));
-        try {
-          publish(key, start, MapMoments.fromBytes(b));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        open.remove(storeKey);
+        if (m != null) {
+          closed.put(StatsKey.decode(storeKey.substring(0, storeKey.lastIndexOf(WINDOW_SEP))), m);
         }
+      }
+      for (Map.Entry<StatsKey, MapMoments> w : closed.entrySet()) {
+        StatsKey key = w.getKey();
+        MapMoments window = w.getValue();
+        if (key.targetClass() == null) {
+          window = window.copy();
+          for (Map.Entry<StatsKey, MapMoments> c : closed.entrySet()) {
+            if (c.getKey().targetClass() != null && c.getKey().modelLevel().equals(key)) {
+              window.merge(c.getValue());
+            }
+          }
+        }
+        publish(key, start, window);
         closedAny = true;
       }
     }

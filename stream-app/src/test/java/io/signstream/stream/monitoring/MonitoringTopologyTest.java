@@ -154,6 +154,44 @@ class MonitoringTopologyTest {
   }
 
   @Test
+  void theModelLevelWindowHoldsTheMapsOfEveryClass() {
+    // each map goes into its class window only; the model level is their merge when the window closes
+    start(settings(), CrossCheck.none());
+    SyntheticMaps maps = new SyntheticMaps(7, 0.05);
+    List<float[]> sent = new ArrayList<>();
+    int[] targets = {3, 5, 3, 5, 5, 8, 3, 3};
+    for (int i = 0; i < targets.length; i++) {
+      float[] m = maps.map(i % 2, false);
+      sent.add(m);
+      send("pytorch", targets[i], m, T0 + i * 1000);
+    }
+    send("pytorch", 3, maps.map(0, false), T0 + WINDOW + 2_000);
+    List<ExplanationStats> out = stats.readValuesToList();
+    assertEquals(4, out.size(), "classes 3, 5, 8 and the model level of window 0");
+    ExplanationStats model = out.stream().filter(s -> s.getTargetClass() == null).findFirst().orElseThrow();
+    assertEquals(targets.length, model.getCount());
+    assertEquals(java.util.Map.of("3", 4L, "5", 3L, "8", 1L), model.getClassHistogram());
+    double[] mean = new double[64];
+    double[] sums = new double[sent.size()];
+    for (int k = 0; k < sent.size(); k++) {
+      double abs = 0;
+      for (float v : sent.get(k)) {
+        abs += Math.abs(v);
+        sums[k] += v;
+      }
+      for (int i = 0; i < 64; i++) {
+        mean[i] += Math.abs(sent.get(k)[i]) / abs / sent.size();
+      }
+    }
+    for (int i = 0; i < 64; i++) {
+      assertEquals(mean[i], model.getMeanMap().get(i), 1e-6);
+    }
+    assertEquals(java.util.Arrays.stream(sums).average().orElseThrow(), model.getSumMean(), 1e-9);
+    assertEquals(4, out.stream().filter(s -> Integer.valueOf(3).equals(s.getTargetClass())).findFirst().orElseThrow()
+        .getCount(), "class 3");
+  }
+
+  @Test
   void aStationaryStreamOf240WindowsRaisesNoAlert() {
     start(settings(), CrossCheck.none());
     SyntheticMaps maps = new SyntheticMaps(42, 0.3);
