@@ -3,6 +3,7 @@ package io.signstream.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.signstream.dashboard.messages.ExplanationMessage;
 import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.method.MethodNames;
 import io.signstream.engine.method.MethodParams;
@@ -84,9 +85,9 @@ class PipelineTest {
         KafkaProducer<byte[], byte[]> producer = producer();
         TopicReader reader = new TopicReader(kafka.bootstrapServers(), config.topics().explanations(),
             config.topics().deadLetter())) {
-      List<JsonObject> bus = new CopyOnWriteArrayList<>();
+      List<ExplanationMessage> bus = new CopyOnWriteArrayList<>();
       List<JsonObject> busDead = new CopyOnWriteArrayList<>();
-      pipeline.vertx().eventBus().<JsonObject>consumer(EventBusAddresses.EXPLANATIONS, m -> bus.add(m.body()));
+      pipeline.vertx().eventBus().<ExplanationMessage>consumer(EventBusAddresses.EXPLANATIONS, m -> bus.add(m.body()));
       pipeline.vertx().eventBus().<JsonObject>consumer(EventBusAddresses.DEAD_LETTERS, m -> busDead.add(m.body()));
 
       List<byte[]> malformed = malformed();

@@ -2,6 +2,7 @@ package io.signstream.dashboard;
 
 import io.signstream.dashboard.messages.DeadLetterMessage;
 import io.signstream.dashboard.messages.ExplanationMessage;
+import io.signstream.dashboard.messages.LocalMessageCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -87,6 +88,7 @@ public final class DashboardVerticle extends VerticleBase {
         comparisons = new ComparisonTracker(options.pendingComparisons());
         return vertx.executeBlocking(WebResources::load).compose(resources -> {
             web = resources;
+            LocalMessageCodec.registerAll(vertx.eventBus());
             var explanations = vertx.eventBus().consumer(ExplanationMessage.ADDRESS, this::onExplanation);
             var deadLetters = vertx.eventBus().consumer(DeadLetterMessage.ADDRESS, this::onDeadLetter);
             vertx.setPeriodic(1000, id -> pushHealth());
@@ -132,7 +134,7 @@ public final class DashboardVerticle extends VerticleBase {
     private void onExplanation(Message<Object> message) {
         ExplanationMessage m;
         try {
-            m = ExplanationMessage.fromJson(json(message.body()));
+            m = message.body() instanceof ExplanationMessage e ? e : ExplanationMessage.fromJson(json(message.body()));
         } catch (RuntimeException e) {
             invalid(e);
             return;
@@ -167,7 +169,7 @@ public final class DashboardVerticle extends VerticleBase {
     private void onDeadLetter(Message<Object> message) {
         DeadLetterMessage d;
         try {
-            d = DeadLetterMessage.fromJson(json(message.body()));
+            d = message.body() instanceof DeadLetterMessage l ? l : DeadLetterMessage.fromJson(json(message.body()));
         } catch (RuntimeException e) {
             invalid(e);
             return;

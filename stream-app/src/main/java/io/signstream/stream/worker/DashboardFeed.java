@@ -15,13 +15,14 @@ import java.util.List;
 
 /**
  * Turns committed results into the dashboard's event-bus messages (the contract of the web-dashboard module):
- * the first sample of each explanation with its input, in the input's layout.
+ * the first sample of each explanation with its input, in the input's layout. Explanations go as records
+ * ({@code LocalMessageCodec}), dead letters, which are rare, as JSON.
  */
 final class DashboardFeed {
 
   private DashboardFeed() {}
 
-  static JsonObject explanation(ExplainTask task, Explanation e, ModelDescriptor model) {
+  static ExplanationMessage explanation(ExplainTask task, Explanation e, ModelDescriptor model) {
     long[] shape = TensorCodec.shape(task.getInput());
     long[] one = shape.clone();
     one[0] = 1;
@@ -42,7 +43,7 @@ final class DashboardFeed {
         e.getModelVersion() == null ? "" : e.getModelVersion(), e.getMethod(), e.getEngine(), e.getDevice(),
         e.getTarget(), label, e.getTargetLogit(), one, layout, input, relevance, s.getMin(), s.getMax(),
         s.getSum(), s.getSharePositive(), e.getQueuedMillis(), e.getComputeMillis(),
-        e.getProducedAt().toEpochMilli()).toJson();
+        e.getProducedAt().toEpochMilli());
   }
 
   static JsonObject deadLetter(DeadLetter d) {

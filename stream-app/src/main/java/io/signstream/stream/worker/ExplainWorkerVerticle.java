@@ -1,6 +1,7 @@
 package io.signstream.stream.worker;
 
 import io.micrometer.core.instrument.Gauge;
+import io.signstream.dashboard.messages.LocalMessageCodec;
 import io.signstream.schemas.ErrorCode;
 import io.signstream.schemas.Explanation;
 import io.vertx.core.Future;
@@ -62,6 +63,7 @@ public final class ExplainWorkerVerticle extends VerticleBase {
       loop.close();
       return Future.failedFuture(e);
     }
+    LocalMessageCodec.registerAll(vertx.eventBus());
     gauge = spec.metrics().inFlightGauge(spec.engine(), instanceId, loop::inFlight);
     feed = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(FEED_BACKLOG), r -> {
       Thread t = new Thread(r, "signstream-dashboard-feed-" + instanceId);
