@@ -31,7 +31,8 @@ public final class LoadTestCommand implements Subcommand {
   @Override
   public String usage() {
     return "usage: signstream loadtest [--requests N] [--fraction F] [--duration S] [options]\n"
-        + "  --requests N              size of the capacity burst (default 3000)\n"
+        + "  --requests N              size of the capacity burst (default 10000: a few seconds, so that a\n"
+        + "                            commit or a GC pause does not decide the figure)\n"
         + "  --warmup N                requests sent first and not measured, so the JIT has compiled the\n"
         + "                            hot paths (default 3000), again while the JIT compilers still take more\n"
         + "                            than a tenth of the CPU (at most " + SoakCommand.WARMUP_MAX_ROUNDS + " rounds)\n"
@@ -94,7 +95,7 @@ public final class LoadTestCommand implements Subcommand {
     try (SoakHarness h = SoakHarness.start(settings)) {
       SoakCommand.warmUp(h, (int) args.number("warmup", 3000), out);
       JitActivity.Since jit = JitActivity.now();
-      PhaseResult burst = h.burst((int) args.number("requests", 3000), Duration.ofMinutes(10));
+      PhaseResult burst = h.burst((int) args.number("requests", 10000), Duration.ofMinutes(10));
       double jitShare = jit.share();
       double capacity = SoakCommand.capacity(burst, settings);
       out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s (JIT compilers %.0f %% of"
