@@ -124,6 +124,17 @@ class AvroSerdeTest {
     assertArrayEquals(bytes, toArray(SampleRecords.inferenceEvent().toByteBuffer()));
   }
 
+  @Test
+  void everyRecordEncodesToTheBytesOfAvrosOwnMessageEncoder() throws Exception {
+    // the serde writes through a buffered encoder; the generated classes' toByteBuffer() is Avro's reference
+    assertArrayEquals(toArray(SampleRecords.explainTask().toByteBuffer()),
+        AvroSerde.explainTask().encode(SampleRecords.explainTask()));
+    assertArrayEquals(toArray(SampleRecords.explanation().toByteBuffer()),
+        AvroSerde.explanation().encode(SampleRecords.explanation()));
+    assertArrayEquals(toArray(SampleRecords.deadLetter().toByteBuffer()),
+        AvroSerde.deadLetter().encode(SampleRecords.deadLetter()));
+  }
+
   private static byte[] toArray(ByteBuffer b) {
     byte[] a = new byte[b.remaining()];
     b.get(a);
