@@ -47,25 +47,12 @@ public final class Monitoring implements AutoCloseable {
     if (runTopology) {
       // its own commit cadence: nothing downstream waits on its transactions (see TopologySettings)
       StreamConfig monitorConfig = config.withTopics(config.topics(), config.applicationId() + "-monitor")
-          .withTopology(config.topology().withCommitIntervalMillis(config.topology().monitorCommitIntervalMillis()))
-          .withClientProperties(withFetchBatching(config.clientProperties()));
+          .withTopology(config.topology().withCommitIntervalMillis(config.topology().monitorCommitIntervalMillis()));
       streams = StreamsApp.start(MonitoringTopology.build(config.topics(), settings, crossCheck(config, settings),
           new MonitorMetrics(meters)), monitorConfig);
     }
     MonitoringView view = new MonitoringView(client, topics);
     return new Monitoring(streams, view, new MonitoringRoutes(view, registry, client, topics));
-  }
-
-  /**
-   * The monitor's consumer waits for half a megabyte or 200 ms before a fetch returns: it is not on anyone's
-   * latency path (windows close by stream time), and otherwise it fetched every few records under load, hundreds
-   * of fetches a second on two topics for the broker to answer. Settings given with {@code kafka.*} win.
-   */
-  static Map<String, String> withFetchBatching(Map<String, String> client) {
-    Map<String, String> p = new java.util.HashMap<>(client);
-    p.putIfAbsent("main.consumer.fetch.min.bytes", "524288");
-    p.putIfAbsent("main.consumer.fetch.max.wait.ms", "200");
-    return p;
   }
 
   /** Waits until the monitoring topology runs (no-op without one). */
