@@ -21,6 +21,8 @@ public final class PyTorchBackend implements Backend {
     private final NDManager root;
     /** Flipped, transposed kernels for {@link #convTranspose}, one per weight array. */
     private final DerivedWeights flipped = new DerivedWeights();
+    /** Phase kernels for strided {@link #convTranspose}, one per weight array. */
+    private final DerivedWeights phaseKernels = new DerivedWeights();
 
     public PyTorchBackend(Device device) {
         this.engine = Engine.getEngine(EngineKind.PYTORCH.djlName());
@@ -61,25 +63,53 @@ public final class PyTorchBackend implements Backend {
 
     /**
      * DJL 0.28's PyTorch engine has no transposed convolution ({@code deconvolution} throws "Not implemented"),
-     * so the transpose runs as a convolution of the up-sampled signal with the flipped kernel.
+     * so the transpose runs as an ordinary convolution: with the flipped kernel for stride 1, with the phase
+     * kernels of {@link PhaseTransposedConvolution} for larger strides, and of the zero-inserted signal
+     * ({@link TransposedConvolution}) where neither applies (dilation, padding beyond the kernel).
      */
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        NDArray kernel = flipped.get(w, a -> TransposedConvolution.flippedTransposedKernel(a, spec.groups()));
         int[] pads = TransposedConvolution.symmetricPadding(w.getShape(), spec, g.getShape(), inputShape);
-        if (pads == null) {
-            return TransposedConvolution.apply(this, g, w, kernel, spec, inputShape);
+        if (pads != null) {
+            // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal
+            int k = spec.spatialRank();
+            int[] ones = new int[k];
+            java.util.Arrays.fill(ones, 1);
+            return conv(g, flippedKernel(w, spec), null, new ConvSpec(ones, pads, pads, spec.dilations(),
+                    spec.groups()));
         }
-        // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal
-        int k = spec.spatialRank();
-        int[] ones = new int[k];
-        java.util.Arrays.fill(ones, 1);
-        return conv(g, kernel, null, new ConvSpec(ones, pads, pads, spec.dilations(), spec.groups()));
+        PhaseTransposedConvolution.Plan plan =
+                PhaseTransposedConvolution.Plan.of(w.getShape(), spec, g.getShape(), inputShape);
+        if (plan != null) {
+            NDArray kernel = phaseKernels.get(w, a -> PhaseTransposedConvolution.phaseKernel(this, a, spec.groups(),
+                    plan));
+            if (!kernel.getShape().equals(PhaseTransposedConvolution.kernelShape(w.getShape(), spec.groups(),
+                    plan))) {
+                // the same weight array under another stride (never in a model): derive it for this call only
+                kernel = PhaseTransposedConvolution.phaseKernel(this, w, spec.groups(), plan);
+            }
+            return PhaseTransposedConvolution.apply(this, g, kernel, spec.groups(), plan, inputShape);
+        }
+        return TransposedConvolution.apply(this, g, w, flippedKernel(w, spec), spec, inputShape);
     }
 
-    /** libtorch's max_pool for symmetric padding of at most half the window (libtorch's own limit). */
+    private NDArray flippedKernel(NDArray w, ConvSpec spec) {
+        return flipped.get(w, a -> TransposedConvolution.flippedTransposedKernel(a, spec.groups()));
+    }
+
+    /**
+     * Windows that tile the input (the usual 2×2/2) as the maximum of strided views ({@link TiledMaxPool}), other
+     * geometries by libtorch's max_pool for symmetric padding of at most half the window (libtorch's own limit).
+     */
     @Override
     public NDArray maxPool(NDArray x, PoolSpec spec) {
+        if (TiledMaxPool.applies(spec, x.getShape())) {
+            return TiledMaxPool.forward(x, spec);
+        }
+        return nativeMaxPool(x, spec);
+    }
+
+    private static NDArray nativeMaxPool(NDArray x, PoolSpec spec) {
         if (!nativePool(spec)) {
             return null;
         }
@@ -87,14 +117,23 @@ public final class PyTorchBackend implements Backend {
                 new Shape(toLong(spec.padBegin())), false);
     }
 
-    /**
-     * libtorch's max-pool gradient, whose CPU kernel keeps the first maximum of a window (a later value must be
-     * strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through libtorch's autograd for
-     * this one op: grad mode is switched on for the calling thread only (libtorch keeps it per thread) around a
-     * detached copy of x, so no DJL gradient collector and no process-wide lock is involved.
-     */
     @Override
     public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
+        return maxPoolBackward(x, null, spec, upstream);
+    }
+
+    /**
+     * Tiling windows retrace {@link TiledMaxPool}'s stages (with the forward's pooled values when given). Other
+     * geometries take libtorch's max-pool gradient, whose CPU kernel keeps the first maximum of a window (a later
+     * value must be strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through libtorch's
+     * autograd for this one op: grad mode is switched on for the calling thread only (libtorch keeps it per
+     * thread) around a detached copy of x, so no DJL gradient collector and no process-wide lock is involved.
+     */
+    @Override
+    public NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+        if (TiledMaxPool.applies(spec, x.getShape())) {
+            return TiledMaxPool.backward(x, pooled, spec, upstream);
+        }
         if (!nativePool(spec)) {
             return null;
         }
@@ -104,9 +143,9 @@ public final class PyTorchBackend implements Backend {
             PtNDArray leaf = JniUtils.detachGradient((PtNDArray) x);
             leaf.attach(scope);
             JniUtils.attachGradient(leaf, true);
-            PtNDArray pooled = (PtNDArray) maxPool(leaf, spec);
-            pooled.attach(scope);
-            JniUtils.backward(pooled, (PtNDArray) upstream, false, false);
+            PtNDArray out = (PtNDArray) nativeMaxPool(leaf, spec);
+            out.attach(scope);
+            JniUtils.backward(out, (PtNDArray) upstream, false, false);
             PtNDArray grad = JniUtils.getGradient(leaf);
             grad.attach(upstream.getManager());
             return grad;
