@@ -117,22 +117,17 @@ public final class PyTorchBackend implements Backend {
                 new Shape(toLong(spec.padBegin())), false);
     }
 
-    @Override
-    public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
-        return maxPoolBackward(x, null, spec, upstream);
-    }
-
     /**
-     * Tiling windows retrace {@link TiledMaxPool}'s stages (with the forward's pooled values when given). Other
-     * geometries take libtorch's max-pool gradient, whose CPU kernel keeps the first maximum of a window (a later
-     * value must be strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through libtorch's
-     * autograd for this one op: grad mode is switched on for the calling thread only (libtorch keeps it per
-     * thread) around a detached copy of x, so no DJL gradient collector and no process-wide lock is involved.
+     * Tiling windows retrace {@link TiledMaxPool}'s stages. Other geometries take libtorch's max-pool gradient, whose
+     * CPU kernel keeps the first maximum of a window (a later value must be strictly greater to win, NaN aside), as
+     * {@code exec.Pooling} does. It runs through libtorch's autograd for this one op: grad mode is switched on for
+     * the calling thread only (libtorch keeps it per thread) around a detached copy of x, so no DJL gradient
+     * collector and no process-wide lock is involved.
      */
     @Override
-    public NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+    public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
         if (TiledMaxPool.applies(spec, x.getShape())) {
-            return TiledMaxPool.backward(x, pooled, spec, upstream);
+            return TiledMaxPool.backward(x, spec, upstream);
         }
         if (!nativePool(spec)) {
             return null;

@@ -1,8 +1,6 @@
 package io.signstream.engine.backend;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -19,8 +17,8 @@ import io.signstream.engine.graph.PoolSpec;
  * <p>The window is reduced one axis at a time, the last spatial axis first. Ties then go to the first maximum of
  * the window in row-major order, libtorch's rule (and {@code exec.Pooling}'s): the earliest slice along the outer
  * axis that holds the maximum wins, and within it the earliest position along the inner axes. The backward pass
- * retraces the same stages, routing each upstream value to the first tap of a stage equal to that stage's
- * maximum. NaN aside: libtorch lets the last NaN of a window win, this the last tap.
+ * retraces the same stages, routing each upstream value to the first tap of a stage that holds that stage's
+ * maximum. NaN aside: libtorch lets the last NaN of a window win; here a window with a NaN passes no signal.
  */
 final class TiledMaxPool {
 
@@ -53,22 +51,21 @@ final class TiledMaxPool {
 
     /**
      * The gradient of {@link #forward}: {@code upstream} (pooled shape) routed to the first maximum of each window.
-     *
-     * @param pooled the forward's output, or null to pool again
+     * Like {@code exec.Pooling}, it multiplies the upstream by 0/1 masks (so an infinite upstream value gives NaN at
+     * the window's other taps, as there), since libtorch's {@code where} costs several times a multiplication.
      */
-    static NDArray backward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+    static NDArray backward(NDArray x, PoolSpec spec, NDArray upstream) {
         int r = spec.spatialRank();
-        // stages[j]: x with the last j spatial axes reduced; stages[r] is the pooled output
-        NDArray[] stages = new NDArray[r + 1];
+        // stages[j]: x with the last j spatial axes reduced; the last stage's output is the pooled array itself,
+        // never needed: each stage routes by comparing its taps with one another
+        NDArray[] stages = new NDArray[r];
         stages[0] = x;
         for (int j = 1; j < r; j++) {
             stages[j] = reduce(stages[j - 1], 2 + r - j, spec.kernel()[r - j]);
         }
-        stages[r] = pooled != null ? pooled : reduce(stages[r - 1], 2, spec.kernel()[0]);
-        NDArray zero = x.getManager().zeros(new Shape(), upstream.getDataType());
         NDArray g = upstream;
         for (int j = r; j >= 1; j--) {
-            g = routeToFirstMaximum(stages[j - 1], stages[j], g, 2 + r - j, spec.kernel()[r - j], zero);
+            g = routeToFirstMaximum(stages[j - 1], g, 2 + r - j, spec.kernel()[r - j]);
         }
         return g;
     }
@@ -86,34 +83,43 @@ final class TiledMaxPool {
     }
 
     /**
-     * The transpose of one {@link #reduce} stage: {@code g} (shape of {@code reduced}) goes to the first of the
-     * {@code k} taps of {@code input} that equals the reduced value; the last tap takes what no earlier one did.
+     * The transpose of one {@link #reduce} stage: {@code g} (the reduced shape) goes to the first of the {@code k}
+     * taps of {@code input} that holds the maximum. Tap q wins where it is greater than every earlier tap and not
+     * less than any later one.
      */
-    private static NDArray routeToFirstMaximum(NDArray input, NDArray reduced, NDArray g, int axis, int k,
-            NDArray zero) {
+    private static NDArray routeToFirstMaximum(NDArray input, NDArray g, int axis, int k) {
         if (k == 1) {
             return g;
         }
-        NDList parts = new NDList(k);
-        NDArray taken = null;
-        for (int q = 0; q < k - 1; q++) {
-            NDArray hit = tap(input, axis, q, k).eq(reduced);
-            if (taken != null) {
-                hit = hit.logicalAnd(taken.logicalNot());
-            }
-            parts.add(where(hit, g, zero));
-            taken = taken == null ? hit : taken.logicalOr(hit);
+        // input as (A, k, B): tap q is [:, q, :]; for the last axis (B = 1) a flat stride-k view, which libtorch
+        // walks in one loop, where x[..., q::k] would cost a loop per row
+        Shape s = input.getShape();
+        long a = 1;
+        for (int i = 0; i < axis; i++) {
+            a *= s.get(i);
         }
-        parts.add(where(taken, zero, g));
-        // (…, L/k, k, …) with the taps next to their window, then merged back into the axis of length L
-        NDArray stacked = NDArrays.stack(parts, axis + 1);
-        long[] dims = input.getShape().getShape().clone(); // a copy: getShape() is the live array
-        return stacked.reshape(new Shape(dims));
-    }
-
-    /** libtorch's where, which broadcasts the scalar zero (DJL's {@code NDArrays.where} insists on equal shapes). */
-    private static NDArray where(NDArray condition, NDArray a, NDArray b) {
-        return JniUtils.where((PtNDArray) condition, (PtNDArray) a, (PtNDArray) b);
+        a *= s.get(axis) / k;
+        long b = s.size() / (a * k);
+        PtNDArray grouped = (PtNDArray) input.reshape(a, k, b);
+        NDArray[] taps = new NDArray[k];
+        for (int q = 0; q < k; q++) {
+            taps[q] = JniUtils.slice(grouped, 1, q, q + 1, 1);
+        }
+        NDArray gg = g.reshape(a, 1, b);
+        PtNDArray out = (PtNDArray) input.getManager().create(new Shape(a, k, b), g.getDataType());
+        for (int q = 0; q < k; q++) {
+            NDArray wins = null;
+            for (int p = 0; p < k; p++) {
+                if (p != q) {
+                    NDArray beats = p < q ? taps[q].gt(taps[p]) : taps[q].gte(taps[p]);
+                    wins = wins == null ? beats : wins.logicalAnd(beats);
+                }
+            }
+            // written in place into its strided slot: stacking along a new last axis copies value by value
+            JniUtils.indexSet(out, (PtNDArray) gg.mul(wins), new long[] {0, q, 0}, new long[] {a, q + 1, b},
+                    new long[] {1, 1, 1});
+        }
+        return out.reshape(s);
     }
 
     /** Tap {@code q} of every window along {@code axis}: the strided view x[…, q::k, …], no copy. */
