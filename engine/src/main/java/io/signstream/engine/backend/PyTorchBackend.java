@@ -5,8 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import io.signstream.engine.graph.ConvSpec;
 import io.signstream.engine.graph.PoolSpec;
 
@@ -98,64 +96,19 @@ public final class PyTorchBackend implements Backend {
     }
 
     /**
-     * Windows that tile the input (the usual 2×2/2) as the maximum of strided views ({@link TiledMaxPool}), other
-     * geometries by libtorch's max_pool for symmetric padding of at most half the window (libtorch's own limit).
+     * The maximum of strided views ({@link StridedMaxPool}) wherever every window holds an input value; null (the
+     * shared formulation of {@code exec.Pooling}) otherwise. libtorch's own max_pool is not used: with oneDNN capped
+     * at AVX it was ten times slower, and its gradient needed autograd.
      */
     @Override
     public NDArray maxPool(NDArray x, PoolSpec spec) {
-        if (TiledMaxPool.applies(spec, x.getShape())) {
-            return TiledMaxPool.forward(x, spec);
-        }
-        return nativeMaxPool(x, spec);
+        return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.forward(this, x, spec) : null;
     }
 
-    private static NDArray nativeMaxPool(NDArray x, PoolSpec spec) {
-        if (!nativePool(spec)) {
-            return null;
-        }
-        return x.getNDArrayInternal().maxPool(new Shape(toLong(spec.kernel())), new Shape(toLong(spec.strides())),
-                new Shape(toLong(spec.padBegin())), false);
-    }
-
-    /**
-     * Tiling windows retrace {@link TiledMaxPool}'s stages. Other geometries take libtorch's max-pool gradient, whose
-     * CPU kernel keeps the first maximum of a window (a later value must be strictly greater to win, NaN aside), as
-     * {@code exec.Pooling} does. It runs through libtorch's autograd for this one op: grad mode is switched on for
-     * the calling thread only (libtorch keeps it per thread) around a detached copy of x, so no DJL gradient
-     * collector and no process-wide lock is involved.
-     */
+    /** The transpose of {@link #maxPool}: the signal goes to the first maximum of each window in row-major order. */
     @Override
     public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
-        if (TiledMaxPool.applies(spec, x.getShape())) {
-            return TiledMaxPool.backward(x, spec, upstream);
-        }
-        if (!nativePool(spec)) {
-            return null;
-        }
-        boolean previous = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
-        try (NDManager scope = x.getManager().newSubManager()) {
-            PtNDArray leaf = JniUtils.detachGradient((PtNDArray) x);
-            leaf.attach(scope);
-            JniUtils.attachGradient(leaf, true);
-            PtNDArray out = (PtNDArray) nativeMaxPool(leaf, spec);
-            out.attach(scope);
-            JniUtils.backward(out, (PtNDArray) upstream, false, false);
-            PtNDArray grad = JniUtils.getGradient(leaf);
-            grad.attach(upstream.getManager());
-            return grad;
-        } finally {
-            JniUtils.setGradMode(previous);
-        }
-    }
-
-    private static boolean nativePool(PoolSpec spec) {
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            if (spec.padBegin()[i] != spec.padEnd()[i] || 2 * spec.padBegin()[i] > spec.kernel()[i]) {
-                return false;
-            }
-        }
-        return spec.spatialRank() <= 3;
+        return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.backward(this, x, spec, upstream) : null;
     }
 
     private NDArray padSpatial(NDArray x, ConvSpec spec) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The PyTorch backend's fast paths against independent references: the strided transposed convolution (phase
  * decomposition) against a float64 loop over the convolution's taps and against the zero-insert form, and the
- * tiled max pooling against the shared formulation of {@code exec.Pooling} on inputs full of ties.
+ * strided-view max pooling against the shared formulation of {@code exec.Pooling} on inputs full of ties.
  */
 class PyTorchBackendTest {
 
@@ -132,10 +132,18 @@ class PyTorchBackendTest {
                         new PoolSpec(new int[] {1, 2}, new int[] {1, 2}, new int[2], new int[2])),
                 new PoolCase("1d 3 stride 3 (tiled)", new long[] {2, 3, 12}, PoolSpec.square(1, 3)),
                 new PoolCase("3d 2x2x2 (tiled)", new long[] {2, 2, 4, 6, 4}, PoolSpec.square(3, 2)),
-                new PoolCase("2d 2x2 odd input (libtorch's kernel)", new long[] {2, 3, 7, 8},
-                        PoolSpec.square(2, 2)),
-                new PoolCase("2d 3x3 stride 2 pad 1 (libtorch's kernel)", new long[] {2, 2, 9, 8},
-                        new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}))));
+                new PoolCase("2d 2x2 odd input", new long[] {2, 3, 7, 8}, PoolSpec.square(2, 2)),
+                new PoolCase("2d 3x3 stride 2 pad 1 (ResNet)", new long[] {2, 2, 9, 8},
+                        new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1})),
+                new PoolCase("2d 3x3 stride 2 pads 0/1 (ceil mode)", new long[] {1, 3, 8, 9},
+                        new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[2], new int[] {1, 1})),
+                new PoolCase("2d 2x2 stride 2 pad 1", new long[] {2, 2, 6, 7},
+                        new PoolSpec(new int[] {2, 2}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1})),
+                new PoolCase("1d 4 stride 3 pad 2/1", new long[] {2, 2, 13},
+                        new PoolSpec(new int[] {4}, new int[] {3}, new int[] {2}, new int[] {1})),
+                new PoolCase("3d 3x3x3 stride 2 pad 1", new long[] {1, 2, 5, 6, 7},
+                        new PoolSpec(new int[] {3, 3, 3}, new int[] {2, 2, 2}, new int[] {1, 1, 1},
+                                new int[] {1, 1, 1}))));
     }
 
     /**
@@ -179,15 +187,22 @@ class PyTorchBackendTest {
         return false;
     }
 
-    /** The tiled path (not libtorch's kernel) is taken exactly where the windows tile the input. */
+    /** The strided views cover every window that holds an input value; others go to the shared formulation. */
     @Test
-    void tiledPoolingAppliesOnlyToExactTilings() {
-        assertTrue(TiledMaxPool.applies(PoolSpec.square(2, 2), new Shape(1, 1, 4, 6)));
-        assertTrue(!TiledMaxPool.applies(PoolSpec.square(2, 2), new Shape(1, 1, 5, 6)), "odd length");
-        assertTrue(!TiledMaxPool.applies(new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[2], new int[2]),
-                new Shape(1, 1, 9, 9)), "overlapping windows");
-        assertTrue(!TiledMaxPool.applies(new PoolSpec(new int[] {2, 2}, new int[] {2, 2}, new int[] {1, 1},
-                new int[] {1, 1}), new Shape(1, 1, 4, 4)), "padding");
+    void stridedPoolingCoversWindowsThatHoldAnInputValue() {
+        assertTrue(StridedMaxPool.applies(PoolSpec.square(2, 2), new Shape(1, 1, 5, 6)), "odd length");
+        assertTrue(StridedMaxPool.applies(new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1},
+                new int[] {1, 1}), new Shape(1, 1, 9, 9)), "overlapping, padded");
+        PoolSpec wide = new PoolSpec(new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0});
+        assertTrue(!StridedMaxPool.applies(wide, new Shape(1, 1, 4, 4)), "padding as long as the window");
+        try (NDManager m = pt.newManager()) {
+            assertTrue(pt.maxPool(m.ones(new Shape(1, 1, 4, 4)), wide) == null);
+            NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
+            float[] pooled = Pooling.maxPool(pt, x, wide).toFloatArray(); // the shared formulation still answers
+            assertEquals(9, pooled.length);
+            assertEquals(1f, pooled[4]); // padded rows and columns 1..2: input (0, 0)
+            assertEquals(4f, pooled[8]); // padded rows and columns 2..3: the whole input
+        }
     }
 
     /** One window per tie pattern, written out: the first maximum in row-major order takes the signal. */
