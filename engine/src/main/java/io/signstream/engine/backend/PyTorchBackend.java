@@ -5,6 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.signstream.engine.graph.ConvSpec;
 import io.signstream.engine.graph.PoolSpec;
 
@@ -97,18 +99,54 @@ public final class PyTorchBackend implements Backend {
 
     /**
      * The maximum of strided views ({@link StridedMaxPool}) wherever every window holds an input value; null (the
-     * shared formulation of {@code exec.Pooling}) otherwise. libtorch's own max_pool is not used: with oneDNN capped
-     * at AVX it was ten times slower, and its gradient needed autograd.
+     * shared formulation of {@code exec.Pooling}) otherwise. libtorch's own max_pool is slower: with oneDNN capped at
+     * AVX, about ten times on the fixtures' 2×2 pooling and on ResNet's 3×3/2.
      */
     @Override
     public NDArray maxPool(NDArray x, PoolSpec spec) {
         return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.forward(this, x, spec) : null;
     }
 
-    /** The transpose of {@link #maxPool}: the signal goes to the first maximum of each window in row-major order. */
+    /**
+     * libtorch's max-pool gradient where libtorch pools this geometry (symmetric padding of at most half the
+     * window), else {@link StridedMaxPool}'s, else null. libtorch's CPU kernel keeps the first maximum of a window (a
+     * later value must be strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through
+     * libtorch's autograd for this one op, which pools again with its own kernel: grad mode is switched on for the
+     * calling thread only (libtorch keeps it per thread) around a detached copy of x, so no DJL gradient collector and
+     * no process-wide lock is involved. The strided-view backward matched it on large inputs (ResNet-18) and lost on
+     * the fixtures' small ones, where its two dozen ops per pooling cost more than they save (same-process A/B).
+     */
     @Override
     public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
-        return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.backward(this, x, spec, upstream) : null;
+        if (!nativePool(spec)) {
+            return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.backward(this, x, spec, upstream)
+                    : null;
+        }
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager scope = x.getManager().newSubManager()) {
+            PtNDArray leaf = JniUtils.detachGradient((PtNDArray) x);
+            leaf.attach(scope);
+            JniUtils.attachGradient(leaf, true);
+            PtNDArray pooled = (PtNDArray) leaf.getNDArrayInternal().maxPool(new Shape(toLong(spec.kernel())),
+                    new Shape(toLong(spec.strides())), new Shape(toLong(spec.padBegin())), false);
+            pooled.attach(scope);
+            JniUtils.backward(pooled, (PtNDArray) upstream, false, false);
+            PtNDArray grad = JniUtils.getGradient(leaf);
+            grad.attach(upstream.getManager());
+            return grad;
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    private static boolean nativePool(PoolSpec spec) {
+        for (int i = 0; i < spec.spatialRank(); i++) {
+            if (spec.padBegin()[i] != spec.padEnd()[i] || 2 * spec.padBegin()[i] > spec.kernel()[i]) {
+                return false;
+            }
+        }
+        return spec.spatialRank() <= 3;
     }
 
     private NDArray padSpatial(NDArray x, ConvSpec spec) {

@@ -11,8 +11,10 @@ import io.signstream.engine.graph.PoolSpec;
  * the view x[…, q : … : stride] of the (−∞-padded) input, one spatial axis at a time.
  *
  * <p>Why: with oneDNN capped at AVX (see README, "Correct numbers on every CPU") libtorch's {@code max_pool2d}
- * runs a slow generic kernel, and its gradient runs it again under autograd. The element-wise maximum of strided
- * views is exact and about ten times faster (2×2/2 on the fixtures' shapes, ResNet's 3×3/2 pad 1).
+ * runs a slow generic kernel. The element-wise maximum of strided views is exact and about ten times faster (2×2/2
+ * on the fixtures' shapes, ResNet's 3×3/2 pad 1). The backward pass is used only where libtorch has no kernel
+ * (asymmetric or ceil-mode padding): its two dozen ops per pooling cost more than libtorch's autograd gradient on
+ * small inputs and matched it on large ones.
  *
  * <p>The window is reduced one axis at a time, the last spatial axis first. Ties then go to the first maximum of
  * the window in row-major order, libtorch's rule (and {@code exec.Pooling}'s): the earliest slice along the outer
@@ -100,47 +102,16 @@ final class StridedMaxPool {
      */
     private static NDArray routeToFirstMaximum(NDArray input, NDArray g, int axis, int k, int s) {
         long windows = g.getShape().get(axis);
-        if (k == s && input.getShape().get(axis) == k * windows) {
-            return routeTiled(input, g, axis, k);
-        }
         NDArray[] taps = new NDArray[k];
         for (int q = 0; q < k; q++) {
             taps[q] = tap(input, axis, q, s, windows);
         }
-        // overlapping windows: a position may win in two of them, so the taps' signals add up
+        // where windows overlap a position may win in two of them: the taps' signals add up
         PtNDArray out = (PtNDArray) input.getManager().zeros(input.getShape(), g.getDataType());
         for (int q = 0; q < k; q++) {
             JniUtils.slice(out, axis, q, q + (long) s * (windows - 1) + 1, s).addi(routed(g, taps, q));
         }
         return out;
-    }
-
-    /**
-     * {@link #routeToFirstMaximum} for windows that tile the axis. The input is viewed as (A, k, B), tap q being
-     * [:, q, :]: for the last axis (B = 1) a flat stride-k view that libtorch walks in one loop, where
-     * x[…, q::k] costs a loop per row. Each tap's signal is written into its slot in place: stacking along a new
-     * last axis copied value by value.
-     */
-    private static NDArray routeTiled(NDArray input, NDArray g, int axis, int k) {
-        Shape s = input.getShape();
-        long a = 1;
-        for (int i = 0; i < axis; i++) {
-            a *= s.get(i);
-        }
-        a *= s.get(axis) / k;
-        long b = s.size() / (a * k);
-        PtNDArray grouped = (PtNDArray) input.reshape(a, k, b);
-        NDArray[] taps = new NDArray[k];
-        for (int q = 0; q < k; q++) {
-            taps[q] = JniUtils.slice(grouped, 1, q, q + 1, 1);
-        }
-        NDArray gg = g.reshape(a, 1, b);
-        PtNDArray out = (PtNDArray) input.getManager().create(new Shape(a, k, b), g.getDataType());
-        for (int q = 0; q < k; q++) {
-            JniUtils.indexSet(out, (PtNDArray) routed(gg, taps, q), new long[] {0, q, 0}, new long[] {a, q + 1, b},
-                    new long[] {1, 1, 1});
-        }
-        return out.reshape(s);
     }
 
     /** The signal that tap q takes: all of it for a one-tap window. */

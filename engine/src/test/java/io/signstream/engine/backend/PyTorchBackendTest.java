@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The PyTorch backend's fast paths against independent references: the strided transposed convolution (phase
  * decomposition) against a float64 loop over the convolution's taps and against the zero-insert form, and the
- * strided-view max pooling against the shared formulation of {@code exec.Pooling} on inputs full of ties.
+ * strided-view max pooling (and libtorch's gradient of it) against the shared formulation of {@code exec.Pooling} on inputs full of ties.
  */
 class PyTorchBackendTest {
 
@@ -167,8 +167,13 @@ class PyTorchBackendTest {
             assertArrayEquals(ref.toFloatArray(), got.toFloatArray(), 0f, "forward values");
             NDArray upstream = m.create(random(rnd, ref.getShape().getShape()), ref.getShape());
             NDArray refBack = Pooling.maxPoolBackward(shared, xt, c.spec(), upstream);
-            for (NDArray pooled : new NDArray[] {got, null}) {
-                NDArray gotBack = Pooling.maxPoolBackward(pt, xt, pooled, c.spec(), upstream);
+            NDArray[] backs = {
+                Pooling.maxPoolBackward(pt, xt, got, c.spec(), upstream),
+                Pooling.maxPoolBackward(pt, xt, null, c.spec(), upstream),
+                // the strided-view backward, which the backend keeps for geometries libtorch has no kernel for
+                StridedMaxPool.backward(pt, xt, c.spec(), upstream)};
+            assertTrue(StridedMaxPool.applies(c.spec(), xt.getShape()), c + ": strided views cover every case here");
+            for (NDArray gotBack : backs) {
                 assertArrayEquals(refBack.getShape().getShape(), gotBack.getShape().getShape(), "backward shape");
                 // delta 0: exact (the shared formulation's −0 equals +0), but where windows overlap the two sum
                 // a position's signals in different orders
