@@ -21,6 +21,8 @@ public final class PyTorchBackend implements Backend {
     private final NDManager root;
     /** Flipped, transposed kernels for {@link #convTranspose}, one per weight array. */
     private final DerivedWeights flipped = new DerivedWeights();
+    /** Phase kernels for strided {@link #convTranspose}, one per weight array. */
+    private final DerivedWeights phaseKernels = new DerivedWeights();
 
     public PyTorchBackend(Device device) {
         this.engine = Engine.getEngine(EngineKind.PYTORCH.djlName());
@@ -61,42 +63,64 @@ public final class PyTorchBackend implements Backend {
 
     /**
      * DJL 0.28's PyTorch engine has no transposed convolution ({@code deconvolution} throws "Not implemented"),
-     * so the transpose runs as a convolution of the up-sampled signal with the flipped kernel.
+     * so the transpose runs as an ordinary convolution: with the flipped kernel for stride 1, with the phase
+     * kernels of {@link PhaseTransposedConvolution} for larger strides, and of the zero-inserted signal
+     * ({@link TransposedConvolution}) where neither applies (dilation, padding beyond the kernel).
      */
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
-        NDArray kernel = flipped.get(w, a -> TransposedConvolution.flippedTransposedKernel(a, spec.groups()));
         int[] pads = TransposedConvolution.symmetricPadding(w.getShape(), spec, g.getShape(), inputShape);
-        if (pads == null) {
-            return TransposedConvolution.apply(this, g, w, kernel, spec, inputShape);
+        if (pads != null) {
+            // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal
+            int k = spec.spatialRank();
+            int[] ones = new int[k];
+            java.util.Arrays.fill(ones, 1);
+            return conv(g, flippedKernel(w, spec), null, new ConvSpec(ones, pads, pads, spec.dilations(),
+                    spec.groups()));
         }
-        // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal
-        int k = spec.spatialRank();
-        int[] ones = new int[k];
-        java.util.Arrays.fill(ones, 1);
-        return conv(g, kernel, null, new ConvSpec(ones, pads, pads, spec.dilations(), spec.groups()));
+        PhaseTransposedConvolution.Plan plan =
+                PhaseTransposedConvolution.Plan.of(w.getShape(), spec, g.getShape(), inputShape);
+        if (plan != null) {
+            NDArray kernel = phaseKernels.get(w, a -> PhaseTransposedConvolution.phaseKernel(this, a, spec.groups(),
+                    plan));
+            if (!kernel.getShape().equals(PhaseTransposedConvolution.kernelShape(w.getShape(), spec.groups(),
+                    plan))) {
+                // the same weight array under another stride (never in a model): derive it for this call only
+                kernel = PhaseTransposedConvolution.phaseKernel(this, w, spec.groups(), plan);
+            }
+            return PhaseTransposedConvolution.apply(this, g, kernel, spec.groups(), plan, inputShape);
+        }
+        return TransposedConvolution.apply(this, g, w, flippedKernel(w, spec), spec, inputShape);
     }
 
-    /** libtorch's max_pool for symmetric padding of at most half the window (libtorch's own limit). */
-    @Override
-    public NDArray maxPool(NDArray x, PoolSpec spec) {
-        if (!nativePool(spec)) {
-            return null;
-        }
-        return x.getNDArrayInternal().maxPool(new Shape(toLong(spec.kernel())), new Shape(toLong(spec.strides())),
-                new Shape(toLong(spec.padBegin())), false);
+    private NDArray flippedKernel(NDArray w, ConvSpec spec) {
+        return flipped.get(w, a -> TransposedConvolution.flippedTransposedKernel(a, spec.groups()));
     }
 
     /**
-     * libtorch's max-pool gradient, whose CPU kernel keeps the first maximum of a window (a later value must be
-     * strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through libtorch's autograd for
-     * this one op: grad mode is switched on for the calling thread only (libtorch keeps it per thread) around a
-     * detached copy of x, so no DJL gradient collector and no process-wide lock is involved.
+     * The maximum of strided views ({@link StridedMaxPool}) wherever every window holds an input value; null (the
+     * shared formulation of {@code exec.Pooling}) otherwise. libtorch's own max_pool is slower: with oneDNN capped at
+     * AVX, about ten times on the fixtures' 2×2 pooling and on ResNet's 3×3/2.
+     */
+    @Override
+    public NDArray maxPool(NDArray x, PoolSpec spec) {
+        return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.forward(this, x, spec) : null;
+    }
+
+    /**
+     * libtorch's max-pool gradient where libtorch pools this geometry (symmetric padding of at most half the
+     * window), else {@link StridedMaxPool}'s, else null. libtorch's CPU kernel keeps the first maximum of a window (a
+     * later value must be strictly greater to win, NaN aside), as {@code exec.Pooling} does. It runs through
+     * libtorch's autograd for this one op, which pools again with its own kernel: grad mode is switched on for the
+     * calling thread only (libtorch keeps it per thread) around a detached copy of x, so no DJL gradient collector and
+     * no process-wide lock is involved. The strided-view backward matched it on large inputs (ResNet-18) and lost on
+     * the fixtures' small ones, where its two dozen ops per pooling cost more than they save (same-process A/B).
      */
     @Override
     public NDArray maxPoolBackward(NDArray x, PoolSpec spec, NDArray upstream) {
         if (!nativePool(spec)) {
-            return null;
+            return StridedMaxPool.applies(spec, x.getShape()) ? StridedMaxPool.backward(this, x, spec, upstream)
+                    : null;
         }
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
@@ -104,7 +128,8 @@ public final class PyTorchBackend implements Backend {
             PtNDArray leaf = JniUtils.detachGradient((PtNDArray) x);
             leaf.attach(scope);
             JniUtils.attachGradient(leaf, true);
-            PtNDArray pooled = (PtNDArray) maxPool(leaf, spec);
+            PtNDArray pooled = (PtNDArray) leaf.getNDArrayInternal().maxPool(new Shape(toLong(spec.kernel())),
+                    new Shape(toLong(spec.strides())), new Shape(toLong(spec.padBegin())), false);
             pooled.attach(scope);
             JniUtils.backward(pooled, (PtNDArray) upstream, false, false);
             PtNDArray grad = JniUtils.getGradient(leaf);

@@ -73,6 +73,16 @@ final class TransposedConvolution {
 
     /** (Cout, Cin/g, k...) → (Cin, Cout/g, k...) with every spatial axis reversed. */
     static NDArray flippedTransposedKernel(NDArray w, int groups) {
+        int[] spatial = new int[w.getShape().dimension() - 2];
+        for (int i = 0; i < spatial.length; i++) {
+            spatial[i] = 2 + i;
+        }
+        // flip() of libtorch copies, so the result owns its memory (a strided view would slow every use)
+        return transposedKernel(w, groups).flip(spatial);
+    }
+
+    /** (Cout, Cin/g, k...) → (Cin, Cout/g, k...): in and out channels swapped group by group. */
+    static NDArray transposedKernel(NDArray w, int groups) {
         long[] dims = w.getShape().getShape().clone();
         long cout = dims[0];
         long cinPerGroup = dims[1];
@@ -90,12 +100,7 @@ final class TransposedConvolution {
         long[] out = dims.clone();
         out[0] = cinPerGroup * groups;
         out[1] = cout / groups;
-        int[] spatial = new int[dims.length - 2];
-        for (int i = 0; i < spatial.length; i++) {
-            spatial[i] = 2 + i;
-        }
-        // flip() of libtorch copies, so the result owns its memory (a strided view would slow every use)
-        return w.reshape(new Shape(grouped)).transpose(perm).reshape(new Shape(out)).flip(spatial);
+        return w.reshape(new Shape(grouped)).transpose(perm).reshape(new Shape(out));
     }
 
     /** Inserts stride−1 zeros between neighbours along {@code axis}. */

@@ -251,7 +251,7 @@ class TensorFlowBackendTest {
     }
 
     /** A backend without native pooling, so that exec.Pooling takes its shared formulation. */
-    private record SharedPooling(Backend inner) implements Backend {
+    record SharedPooling(Backend inner) implements Backend {
         @Override
         public EngineKind kind() {
             return inner.kind();
