@@ -34,7 +34,7 @@ public final class LoadTestCommand implements Subcommand {
         + "  --requests N              size of the capacity burst (default 10000: a few seconds, so that a\n"
         + "                            commit or a GC pause does not decide the figure)\n"
         + "  --warmup N                requests sent first and not measured, so the JIT has compiled the\n"
-        + "                            hot paths (default 3000), again while the JIT compilers still take more\n"
+        + "                            hot paths (default 10000), again while the JIT compilers still take more\n"
         + "                            than a tenth of the CPU (at most " + SoakCommand.WARMUP_MAX_ROUNDS + " rounds)\n"
         + "  --fraction F              steady rate as a fraction of the measured capacity (default 0.8)\n"
         + "  --duration S              seconds of steady load (default 20)\n"
@@ -93,7 +93,7 @@ public final class LoadTestCommand implements Subcommand {
       throw new UsageException("--fraction and --duration must be positive");
     }
     try (SoakHarness h = SoakHarness.start(settings)) {
-      SoakCommand.warmUp(h, (int) args.number("warmup", 3000), out);
+      SoakCommand.warmUp(h, (int) args.number("warmup", 10000), out);
       JitActivity.Since jit = JitActivity.now();
       PhaseResult burst = h.burst((int) args.number("requests", 10000), Duration.ofMinutes(10));
       double jitShare = jit.share();
