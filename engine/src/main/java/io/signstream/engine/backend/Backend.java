@@ -44,6 +44,23 @@ public interface Backend extends AutoCloseable {
      */
     NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape);
 
+    /** x padded with {@code value} as the pooling window says (x itself when it says no padding). */
+    default NDArray padSpatial(NDArray x, PoolSpec spec, float value) {
+        return spec.hasPadding() ? padSpatial(x, spec.padBegin(), spec.padEnd(), value) : x;
+    }
+
+    /** x (N, C, spatial...) padded with {@code value} on its spatial axes: {@code padBegin[i]} before axis 2+i. */
+    default NDArray padSpatial(NDArray x, int[] padBegin, int[] padEnd, float value) {
+        int rank = x.getShape().dimension();
+        long[] begin = new long[rank];
+        long[] end = new long[rank];
+        for (int i = 0; i < padBegin.length; i++) {
+            begin[2 + i] = padBegin[i];
+            end[2 + i] = padEnd[i];
+        }
+        return pad(x, begin, end, value);
+    }
+
     /**
      * Constant padding of every axis: {@code begin[i]} values before and {@code end[i]} after axis i. The default
      * concatenates constant blocks, which every engine supports.

@@ -47,7 +47,7 @@ public final class PyTorchBackend implements Backend {
 
     @Override
     public NDArray conv(NDArray x, NDArray w, NDArray bias, ConvSpec spec) {
-        NDArray input = spec.symmetricPadding() ? x : padSpatial(x, spec);
+        NDArray input = spec.symmetricPadding() ? x : padSpatial(x, spec.padBegin(), spec.padEnd(), 0f);
         if (spec.groups() > 1) {
             // libtorch 2.2.2's CPU grouped convolution with more output than input channels per group (a Keras
             // DepthwiseConv2D with depth_multiplier 2) is wrong on a channels-last-strided input, e.g. the NHWC →
@@ -149,16 +149,6 @@ public final class PyTorchBackend implements Backend {
         return spec.spatialRank() <= 3;
     }
 
-    private NDArray padSpatial(NDArray x, ConvSpec spec) {
-        int rank = x.getShape().dimension();
-        long[] begin = new long[rank];
-        long[] end = new long[rank];
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            begin[2 + i] = spec.padBegin()[i];
-            end[2 + i] = spec.padEnd()[i];
-        }
-        return pad(x, begin, end, 0f);
-    }
 
     static long[] toLong(int[] values) {
         long[] out = new long[values.length];

@@ -48,7 +48,7 @@ final class StridedMaxPool {
 
     static NDArray forward(Backend backend, NDArray x, PoolSpec spec) {
         Shape in = x.getShape();
-        NDArray out = padded(backend, x, spec);
+        NDArray out = backend.padSpatial(x, spec, Float.NEGATIVE_INFINITY);
         for (int i = spec.spatialRank() - 1; i >= 0; i--) {
             out = reduce(out, 2 + i, spec.kernel()[i], spec.strides()[i], spec.outputLength(i, in.get(2 + i)));
         }
@@ -66,7 +66,7 @@ final class StridedMaxPool {
         // stages[j]: the padded x with the last j spatial axes reduced; the pooled output itself is never needed:
         // each stage routes by comparing its taps with one another
         NDArray[] stages = new NDArray[r];
-        stages[0] = padded(backend, x, spec);
+        stages[0] = backend.padSpatial(x, spec, Float.NEGATIVE_INFINITY);
         for (int j = 1; j < r; j++) {
             int i = r - j;
             stages[j] = reduce(stages[j - 1], 2 + i, spec.kernel()[i], spec.strides()[i],
@@ -77,7 +77,7 @@ final class StridedMaxPool {
             int i = r - j;
             g = routeToFirstMaximum(stages[j - 1], g, 2 + i, spec.kernel()[i], spec.strides()[i]);
         }
-        if (!padding(spec)) {
+        if (!spec.hasPadding()) {
             return g;
         }
         StringBuilder index = new StringBuilder(":,:");
@@ -134,28 +134,5 @@ final class StridedMaxPool {
     /** Tap {@code q} of {@code windows} windows {@code s} apart along {@code axis}: a strided view, no copy. */
     private static NDArray tap(NDArray x, int axis, int q, int s, long windows) {
         return JniUtils.slice((PtNDArray) x, axis, q, q + (long) s * (windows - 1) + 1, s);
-    }
-
-    private static NDArray padded(Backend backend, NDArray x, PoolSpec spec) {
-        if (!padding(spec)) {
-            return x;
-        }
-        int rank = x.getShape().dimension();
-        long[] begin = new long[rank];
-        long[] end = new long[rank];
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            begin[2 + i] = spec.padBegin()[i];
-            end[2 + i] = spec.padEnd()[i];
-        }
-        return backend.pad(x, begin, end, Float.NEGATIVE_INFINITY);
-    }
-
-    private static boolean padding(PoolSpec spec) {
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            if (spec.padBegin()[i] != 0 || spec.padEnd()[i] != 0) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -74,7 +74,7 @@ public final class Pooling {
             return tileWindows(x, spec);
         }
         int c = channels(x);
-        NDArray padded = padForMax(backend, x, spec);
+        NDArray padded = backend.padSpatial(x, spec, MAX_POOL_PAD);
         NDArray patches = backend.conv(padded, oneHotKernel(x.getManager(), c, spec), null, unpadded(spec, c));
         return patches.reshape(windowShape(x.getShape().get(0), c, spec.windowSize(), patches.getShape()));
     }
@@ -97,7 +97,7 @@ public final class Pooling {
         }
         NDArray scattered = backend.convTranspose(perWindow.reshape(new Shape(flat)),
                 oneHotKernel(perWindow.getManager(), c, spec), unpadded(spec, c), new Shape(paddedDims));
-        if (!hasPadding(spec)) {
+        if (!spec.hasPadding()) {
             return scattered;
         }
         StringBuilder index = new StringBuilder(":,:");
@@ -113,7 +113,7 @@ public final class Pooling {
      * transpose away from (N, C, K, out...), which is far cheaper than the one-hot depthwise convolution.
      */
     private static boolean tiles(PoolSpec spec) {
-        return !hasPadding(spec) && java.util.Arrays.equals(spec.kernel(), spec.strides());
+        return !spec.hasPadding() && java.util.Arrays.equals(spec.kernel(), spec.strides());
     }
 
     private static NDArray tileWindows(NDArray x, PoolSpec spec) {
@@ -186,23 +186,9 @@ public final class Pooling {
         return index.toString();
     }
 
-    private static NDArray padForMax(Backend backend, NDArray x, PoolSpec spec) {
-        if (!hasPadding(spec)) {
-            return x;
-        }
-        int rank = x.getShape().dimension();
-        long[] begin = new long[rank];
-        long[] end = new long[rank];
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            begin[2 + i] = spec.padBegin()[i];
-            end[2 + i] = spec.padEnd()[i];
-        }
-        return backend.pad(x, begin, end, MAX_POOL_PAD);
-    }
-
     private static NDArray windowCounts(Backend backend, NDArray like, PoolSpec spec, boolean countIncludePad) {
         NDManager m = like.getManager();
-        if (countIncludePad || !hasPadding(spec)) {
+        if (countIncludePad || !spec.hasPadding()) {
             return m.create((float) spec.windowSize());
         }
         long[] dims = like.getShape().getShape().clone(); // a copy: Shape.getShape() is the live array
@@ -210,15 +196,6 @@ public final class Pooling {
         dims[1] = 1;
         NDArray ones = m.ones(new Shape(dims));
         return backend.conv(ones, onesKernel(m, 1, spec), null, spec.asConv(1));
-    }
-
-    private static boolean hasPadding(PoolSpec spec) {
-        for (int i = 0; i < spec.spatialRank(); i++) {
-            if (spec.padBegin()[i] != 0 || spec.padEnd()[i] != 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ConvSpec unpadded(PoolSpec spec, int channels) {

@@ -29,6 +29,16 @@ public record PoolSpec(int[] kernel, int[] strides, int[] padBegin, int[] padEnd
         return kernel.length;
     }
 
+    /** Whether any spatial axis is padded. */
+    public boolean hasPadding() {
+        for (int i = 0; i < kernel.length; i++) {
+            if (padBegin[i] != 0 || padEnd[i] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public int windowSize() {
         int n = 1;
         for (int k : kernel) {
