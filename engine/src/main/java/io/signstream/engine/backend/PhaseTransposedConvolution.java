@@ -133,38 +133,17 @@ final class PhaseTransposedConvolution {
         Arrays.fill(ones, 1);
         NDArray phased = backend.conv(g, phaseKernel, null,
                 new ConvSpec(ones, plan.padBegin(), plan.padEnd(), ones, groups));
-        // (N, Cin·Π s, m...) → (N, Cin, s..., m...) → (N, Cin, m1, s1, m2, s2, ...) → (N, Cin, m1·s1, m2·s2, ...)
+        // (N, Cin·Π s, m...) → (N, Cin, s..., m...) → (N, Cin, m1·s1, m2·s2, ...)
         Shape ps = phased.getShape();
-        long n = ps.get(0);
-        long cin = inputShape.get(1);
-        long[] split = new long[2 + 2 * k];
-        split[0] = n;
-        split[1] = cin;
-        int[] perm = new int[2 + 2 * k];
-        perm[0] = 0;
-        perm[1] = 1;
-        long[] merged = new long[2 + k];
-        merged[0] = n;
-        merged[1] = cin;
+        long[] lengths = new long[k];
         boolean crop = false;
         for (int i = 0; i < k; i++) {
-            split[2 + i] = plan.strides()[i];
-            split[2 + k + i] = ps.get(2 + i);
-            perm[2 + 2 * i] = 2 + k + i;
-            perm[3 + 2 * i] = 2 + i;
-            merged[2 + i] = ps.get(2 + i) * plan.strides()[i];
-            crop |= merged[2 + i] != inputShape.get(2 + i);
+            lengths[i] = ps.get(2 + i);
+            crop |= lengths[i] * plan.strides()[i] != inputShape.get(2 + i);
         }
-        NDArray out = phased.reshape(new Shape(split)).transpose(perm).reshape(new Shape(merged));
-        if (!crop) {
-            return out;
-        }
+        NDArray out = PhaseShuffle.interleave(phased, ps.get(0), inputShape.get(1), plan.strides(), lengths);
         // the last phase row may reach past the input's end (input length not a multiple of the stride)
-        StringBuilder index = new StringBuilder(":,:");
-        for (int i = 0; i < k; i++) {
-            index.append(",0:").append(inputShape.get(2 + i));
-        }
-        return out.get(index.toString());
+        return crop ? out.get(PhaseShuffle.leadingIndex(inputShape.getShape())) : out;
     }
 
     private static long ceilDiv(long a, long b) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.backend.Backend;
+import io.signstream.engine.backend.PhaseShuffle;
 import io.signstream.engine.graph.ConvSpec;
 import io.signstream.engine.graph.PoolSpec;
 
@@ -133,7 +134,7 @@ public final class Pooling {
             croppedDims[2 + i] = out * spec.kernel()[i];
             crop |= croppedDims[2 + i] != s.get(2 + i);
         }
-        NDArray source = crop ? x.get(cropIndex(croppedDims)) : x;
+        NDArray source = crop ? x.get(PhaseShuffle.leadingIndex(croppedDims)) : x;
         int[] perm = new int[2 + 2 * r];
         perm[0] = 0;
         perm[1] = 1;
@@ -154,36 +155,16 @@ public final class Pooling {
     private static NDArray untileWindows(Backend backend, NDArray perWindow, PoolSpec spec, Shape inputShape) {
         int r = spec.spatialRank();
         Shape s = perWindow.getShape();
-        long[] offsetsThenOut = new long[2 + 2 * r];
-        offsetsThenOut[0] = s.get(0);
-        offsetsThenOut[1] = s.get(1);
-        long[] merged = new long[2 + r];
-        merged[0] = s.get(0);
-        merged[1] = s.get(1);
-        int[] perm = new int[2 + 2 * r];
-        perm[0] = 0;
-        perm[1] = 1;
+        long[] lengths = new long[r];
         long[] end = new long[2 + r];
         boolean pad = false;
         for (int i = 0; i < r; i++) {
-            offsetsThenOut[2 + i] = spec.kernel()[i];
-            offsetsThenOut[2 + r + i] = s.get(3 + i);
-            perm[2 + 2 * i] = 2 + r + i;
-            perm[3 + 2 * i] = 2 + i;
-            merged[2 + i] = s.get(3 + i) * spec.kernel()[i];
-            end[2 + i] = inputShape.get(2 + i) - merged[2 + i];
+            lengths[i] = s.get(3 + i);
+            end[2 + i] = inputShape.get(2 + i) - lengths[i] * spec.kernel()[i];
             pad |= end[2 + i] != 0;
         }
-        NDArray out = perWindow.reshape(new Shape(offsetsThenOut)).transpose(perm).reshape(new Shape(merged));
+        NDArray out = PhaseShuffle.interleave(perWindow, s.get(0), s.get(1), spec.kernel(), lengths);
         return pad ? backend.pad(out, new long[2 + r], end, 0f) : out;
-    }
-
-    private static String cropIndex(long[] dims) {
-        StringBuilder index = new StringBuilder(":,:");
-        for (int i = 2; i < dims.length; i++) {
-            index.append(",0:").append(dims[i]);
-        }
-        return index.toString();
     }
 
     private static NDArray windowCounts(Backend backend, NDArray like, PoolSpec spec, boolean countIncludePad) {
