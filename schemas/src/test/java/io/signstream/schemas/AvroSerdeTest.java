@@ -135,6 +135,25 @@ class AvroSerdeTest {
         AvroSerde.deadLetter().encode(SampleRecords.deadLetter()));
   }
 
+  @Test
+  void aThreadsReusedBufferGivesEachRecordItsOwnBytes() throws Exception {
+    // the serde reuses one buffer and encoder per thread: after a record larger than the buffer it keeps, and
+    // after a record that failed half way, the next records must still be exactly Avro's bytes
+    AvroSerde<Explanation> serde = AvroSerde.explanation();
+    Explanation large = SampleRecords.explanation();
+    large.setRelevance(TensorCodec.fromFloats(new float[EncodeBuffer.KEEP_BYTES / 4 + 1000],
+        new long[] {1, EncodeBuffer.KEEP_BYTES / 4 + 1000}, Layout.NC));
+    Explanation broken = SampleRecords.explanation();
+    broken.setMethod(null); // required string: fails after eventId and modelId were written
+    Explanation small = SampleRecords.explanation();
+    assertArrayEquals(toArray(small.toByteBuffer()), serde.encode(small));
+    assertArrayEquals(toArray(large.toByteBuffer()), serde.encode(large));
+    assertArrayEquals(toArray(small.toByteBuffer()), serde.encode(small));
+    assertThrows(SerializationException.class, () -> serde.encode(broken));
+    assertArrayEquals(toArray(small.toByteBuffer()), serde.encode(small));
+    assertArrayEquals(toArray(large.toByteBuffer()), serde.encode(large));
+  }
+
   private static byte[] toArray(ByteBuffer b) {
     byte[] a = new byte[b.remaining()];
     b.get(a);

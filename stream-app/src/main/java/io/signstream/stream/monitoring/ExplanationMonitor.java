@@ -2,6 +2,7 @@ package io.signstream.stream.monitoring;
 
 import io.signstream.dashboard.ChannelsFirst;
 import io.signstream.schemas.AlertKind;
+import io.signstream.schemas.AvroSerde;
 import io.signstream.schemas.BaselinePin;
 import io.signstream.schemas.CrossEngineStats;
 import io.signstream.schemas.DriftScore;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -59,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * monitor's largest cost under load. Open windows are also kept decoded in memory (the store stays
  * the state of record; the copy is dropped whenever the processor is initialised again).
  */
-final class ExplanationMonitor implements Processor<String, Explanation, String, MonitorOutput> {
+final class ExplanationMonitor implements Processor<String, byte[], String, MonitorOutput> {
 
   static final String WINDOWS = "monitor-windows";
   static final String DRIFT = "monitor-drift";
@@ -77,6 +79,7 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
   private final long size;
   private final long grace;
   private final Set<String> warned = new HashSet<>();
+  private final AvroSerde<Explanation> explanations = AvroSerde.explanation();
 
   private ProcessorContext<String, MonitorOutput> context;
   private KeyValueStore<String, byte[]> windows;
@@ -140,9 +143,15 @@ final class ExplanationMonitor implements Processor<String, Explanation, String,
   }
 
   @Override
-  public void process(Record<String, Explanation> record) {
-    Explanation e = record.value();
-    if (e == null) {
+  public void process(Record<String, byte[]> record) {
+    if (record.value() == null) {
+      return;
+    }
+    Explanation e;
+    try {
+      e = explanations.decode(record.value());
+    } catch (SerializationException ex) {
+      refuse("undecodable", "a record on the explanations topic is not an explanation: " + ex.getMessage());
       return;
     }
     long ts = record.timestamp();

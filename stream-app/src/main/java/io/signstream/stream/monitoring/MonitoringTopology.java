@@ -2,7 +2,6 @@ package io.signstream.stream.monitoring;
 
 import io.signstream.schemas.AvroSerde;
 import io.signstream.schemas.BaselinePin;
-import io.signstream.schemas.Explanation;
 import io.signstream.schemas.ExplanationAlert;
 import io.signstream.schemas.ExplanationStats;
 import io.signstream.schemas.TopicNames;
@@ -31,7 +30,10 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * Re-keying by model id puts every aggregate of a model, and both engines' halves of a cross-check,
- * in one task, so the processor needs no further repartition.
+ * in one task, so the processor needs no further repartition. The model id is read from the record's bytes
+ * ({@link ExplanationModelId}), the repartition topic carries those bytes unchanged, and the monitor decodes each
+ * record once; a record that is no explanation is refused there and counted
+ * ({@code signstream.monitor.refused{reason=undecodable}}) instead of stopping the thread.
  */
 public final class MonitoringTopology {
 
@@ -41,7 +43,6 @@ public final class MonitoringTopology {
   public static Topology build(TopicNames topicNames, MonitorSettings settings, CrossCheck crossCheck,
       MonitorMetrics metrics) {
     MonitoringTopics topics = MonitoringTopics.of(topicNames);
-    AvroSerde<Explanation> explanations = AvroSerde.explanation();
     StreamsBuilder builder = new StreamsBuilder();
     builder.globalTable(topics.baselines(), Consumed.with(Serdes.String(), AvroSerde.forClass(BaselinePin.class))
             .withName("read-baselines"),
@@ -54,10 +55,12 @@ public final class MonitoringTopology {
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
           Serdes.ByteArray()).withCachingEnabled());
     }
-    builder.stream(topicNames.explanations(), Consumed.with(Serdes.String(), explanations).withName("read-explanations"))
-        .filter((k, e) -> e != null, Named.as("skip-tombstones"))
-        .selectKey((k, e) -> e.getModelId(), Named.as("key-by-model"))
-        .repartition(Repartitioned.with(Serdes.String(), explanations).withName("by-model"))
+    // keyed by model id straight from the bytes, which the repartition carries unchanged (ExplanationModelId)
+    builder.stream(topicNames.explanations(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+            .withName("read-explanations"))
+        .filter((k, bytes) -> bytes != null, Named.as("skip-tombstones"))
+        .selectKey((k, bytes) -> ExplanationModelId.of(bytes), Named.as("key-by-model"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("by-model"))
         .process(() -> new ExplanationMonitor(settings, crossCheck, metrics), Named.as("monitor"),
             ExplanationMonitor.WINDOWS, ExplanationMonitor.DRIFT, ExplanationMonitor.PAIRS)
         .split(Named.as("monitor-"))

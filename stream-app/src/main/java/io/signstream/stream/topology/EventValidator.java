@@ -1,9 +1,5 @@
 package io.signstream.stream.topology;
 
-import io.signstream.engine.api.ExplainException;
-import io.signstream.engine.method.MethodNames;
-import io.signstream.engine.method.MethodParams;
-import io.signstream.engine.method.ParameterCheck;
 import io.signstream.schemas.DType;
 import io.signstream.schemas.Engines;
 import io.signstream.schemas.ErrorCode;
@@ -31,7 +27,7 @@ import java.util.Objects;
  * <p>Everything a worker could only discover after loading a model (unknown model, bad method name,
  * bad parameter value, wrong shape, NaN, target out of range) is caught here (the one exception: a
  * Grad-CAM {@code layer_name} needs the model's graph and is checked by the worker), so that a bad request costs one dead letter
- * in the topology instead of a failed batch in a worker. Stateless and thread-safe.
+ * in the topology instead of a failed batch in a worker. Thread-safe; the only state is a memo of method verdicts.
  */
 public final class EventValidator {
 
@@ -40,6 +36,7 @@ public final class EventValidator {
 
   private final ModelRegistry registry;
   private final ValidationLimits limits;
+  private final MethodChecks methodChecks = new MethodChecks();
 
   /** A validator over this registry and these bounds. */
   public EventValidator(ModelRegistry registry, ValidationLimits limits) {
@@ -155,22 +152,16 @@ public final class EventValidator {
    * method is refused whole, before a task is queued, in one dead letter that names each bad method and
    * what is wrong with it (code UNKNOWN_METHOD if a name is unknown, else BAD_PARAMETER).
    */
-  private static void checkMethods(List<String> methods, Map<String, String> params) throws Rejection {
-    MethodParams p = MethodParams.of(params == null ? Map.of() : params);
+  private void checkMethods(List<String> methods, Map<String, String> params) throws Rejection {
     List<String> bad = new ArrayList<>();
     List<String> reasons = new ArrayList<>();
     boolean unknownName = false;
     for (String method : methods) {
-      List<String> problems;
-      try {
-        problems = ParameterCheck.problems(MethodNames.parse(method, p));
-      } catch (ExplainException e) {
-        unknownName |= e.kind() != ExplainException.Kind.BAD_PARAMETER;
-        problems = List.of(e.getMessage());
-      }
-      if (!problems.isEmpty()) {
+      MethodChecks.Verdict verdict = methodChecks.check(method, params);
+      if (!verdict.ok()) {
+        unknownName |= verdict.unknownName();
         bad.add(method);
-        reasons.add("method '" + clip(method) + "': " + String.join("; ", problems));
+        reasons.add("method '" + clip(method) + "': " + String.join("; ", verdict.problems()));
       }
     }
     if (!bad.isEmpty()) {

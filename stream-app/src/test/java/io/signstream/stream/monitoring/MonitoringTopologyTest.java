@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -323,6 +324,26 @@ class MonitoringTopologyTest {
     assertEquals(2, registry.find("signstream.monitor.refused").counters().stream().mapToDouble(c -> c.count()).sum());
     assertEquals(1, registry.find("signstream.monitor.refused").tag("reason", "keys").counter().count());
     assertEquals(1, registry.find("signstream.monitor.refused").tag("reason", "map-size").counter().count());
+  }
+
+  @Test
+  void recordsThatAreNoExplanationAreRefusedAndCountedAndTheMonitorGoesOn() {
+    start(settings(), CrossCheck.none());
+    SyntheticMaps maps = new SyntheticMaps(6, 0.1);
+    send("pytorch", 0, maps.map(0, false), T0);
+    TestInputTopic<String, byte[]> raw = driver.createInputTopic(TOPICS.explanations(), new StringSerializer(),
+        new ByteArraySerializer());
+    byte[] valid = AvroSerde.explanation().encode(SyntheticMaps.explanation("x", "digits", "gradient", "pytorch", 0,
+        maps.map(0, false), T0 + 1));
+    raw.pipeInput("junk", "not an explanation".getBytes(), Instant.ofEpochMilli(T0 + 1));
+    // the right header and model id, then cut short: it reaches the monitor and fails to decode there
+    raw.pipeInput("cut", java.util.Arrays.copyOf(valid, valid.length / 2), Instant.ofEpochMilli(T0 + 2));
+    send("pytorch", 0, maps.map(0, false), T0 + 3);
+    send("pytorch", 0, maps.map(0, false), T0 + WINDOW + 2_000);
+    ExplanationStats model = stats.readValuesToList().stream().filter(s -> s.getTargetClass() == null)
+        .findFirst().orElseThrow();
+    assertEquals(2, model.getCount(), "the maps before and after the bad records are aggregated");
+    assertEquals(2, registry.find("signstream.monitor.refused").tag("reason", "undecodable").counter().count());
   }
 
   @Test
