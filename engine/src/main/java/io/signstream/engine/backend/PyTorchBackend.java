@@ -63,17 +63,13 @@ public final class PyTorchBackend implements Backend {
 
     /**
      * DJL 0.28's PyTorch engine has no transposed convolution ({@code deconvolution} throws "Not implemented"),
-     * so the transpose runs as an ordinary convolution: with the flipped kernel for stride 1 (depthwise and summed for
-     * a single input channel, {@link DepthwiseTransposedConvolution}), with the phase kernels of
-     * {@link PhaseTransposedConvolution} for larger strides, and of the zero-inserted signal
+     * so the transpose runs as an ordinary convolution: with the flipped kernel for stride 1, with the phase
+     * kernels of {@link PhaseTransposedConvolution} for larger strides, and of the zero-inserted signal
      * ({@link TransposedConvolution}) where neither applies (dilation, padding beyond the kernel).
      */
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
         int[] pads = TransposedConvolution.symmetricPadding(w.getShape(), spec, g.getShape(), inputShape);
-        if (pads != null && DepthwiseTransposedConvolution.applies(w.getShape(), spec)) {
-            return DepthwiseTransposedConvolution.apply(this, g, flippedKernel(w, spec), spec, pads);
-        }
         if (pads != null) {
             // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal
             int k = spec.spatialRank();
