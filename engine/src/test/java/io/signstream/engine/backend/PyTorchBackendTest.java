@@ -71,7 +71,16 @@ class PyTorchBackendTest {
                 c("3d 3x3x3 stride2 pad1", 1, 2, 3, new int[] {5, 6, 7}, new int[] {3, 3, 3},
                         new int[] {2, 2, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, 1),
                 c("3d 1x3x3 stride 1x2x2", 1, 2, 3, new int[] {3, 8, 7}, new int[] {1, 3, 3},
-                        new int[] {1, 2, 2}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, 1)));
+                        new int[] {1, 2, 2}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, 1),
+                // one input channel (a grey-scale first layer): the transpose has a single output channel
+                c("2d one input channel 3x3 pad1 (digits_cnn's first layer)", 2, 1, 8, new int[] {9, 8},
+                        new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1),
+                c("2d one input channel 5x3 pad 2x1", 2, 1, 3, new int[] {7, 6}, new int[] {5, 3},
+                        new int[] {1, 1}, new int[] {2, 1}, new int[] {2, 1}, 1),
+                c("2d one channel in and out, no padding", 1, 1, 1, new int[] {6, 7}, new int[] {3, 2},
+                        new int[] {1, 1}, new int[] {0, 0}, new int[] {0, 0}, 1),
+                c("1d one input channel 5 pad2", 3, 1, 4, new int[] {12}, new int[] {5}, new int[] {1},
+                        new int[] {2}, new int[] {2}, 1)));
     }
 
     private static Arguments c(String name, int n, int cin, int cout, int[] spatial, int[] kernel, int[] strides,
