@@ -147,6 +147,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return schema;
   }
 
+  /** The single-object header every record this serde writes starts with (a copy). */
+  public byte[] header() {
+    return header.clone();
+  }
+
   /** Encodes a record (header + body). */
   public byte[] encode(T value) {
     return encode(null, Objects.requireNonNull(value, "value"));

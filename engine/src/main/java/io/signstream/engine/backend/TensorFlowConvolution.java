@@ -350,17 +350,16 @@ final class TensorFlowConvolution {
     }
 
     private static NDArray transpose(NDManager m, NDArray a, int[] perm) {
-        NDArray p = m.create(perm);
-        return TfRawOp.of(m, "Transpose").input(a).input(p).run();
+        return TfRawOp.of(m, "Transpose").input(a).input(TensorFlowConstants.ints(m, perm)).run();
     }
 
     private static NDArray reshape(NDManager m, NDArray a, Shape shape) {
-        NDArray dims = m.create(shape.getShape());
-        return TfRawOp.of(m, "Reshape").input(a).input(dims).run();
+        return TfRawOp.of(m, "Reshape").input(a).input(TensorFlowConstants.longs(m, shape.getShape())).run();
     }
 
     private static NDArray sizes(NDManager m, long n, long h, long w, long c) {
-        return m.create(new int[] {(int) n, (int) h, (int) w, (int) c});
+        return TensorFlowConstants.ints(m, Math.toIntExact(n), Math.toIntExact(h), Math.toIntExact(w),
+                Math.toIntExact(c));
     }
 
     /**

@@ -100,7 +100,8 @@ public final class ForwardPass {
     static NDArray activation(Backend backend, Layer.Activation a, NDArray x) {
         switch (a.function()) {
             case RELU:
-                return x.maximum(0f);
+                // the engine's own ReLU: one op, where maximum(0) also makes a scalar operand per call (TensorFlow)
+                return x.getNDArrayInternal().relu();
             case LEAKY_RELU:
                 return backend.where(x.gt(0f), x, x.mul(a.alpha()));
             case SIGMOID:

@@ -62,7 +62,9 @@ public sealed interface Stabiliser {
         @Override
         public NDArray divide(NDArray r, NDArray z, NDArray layerInput) {
             float eps = (float) epsilon;
-            NDArray shifted = z.add(signPlus(z).mul(eps));
+            // ε·signPlus(z) as 2ε·[z ≥ 0] − ε: the same values exactly (2ε is exact, and so are 2ε − ε and 0 − ε),
+            // one element-wise op and one scalar operand fewer per layer
+            NDArray shifted = z.add(z.gte(0f).toType(z.getDataType(), false).mul(2 * eps).sub(eps));
             return eps > 0 ? r.div(shifted) : safeDivide(r, shifted);
         }
 

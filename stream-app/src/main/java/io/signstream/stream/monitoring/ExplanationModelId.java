@@ -5,7 +5,6 @@ import io.signstream.schemas.Explanation;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -62,14 +61,7 @@ final class ExplanationModelId {
         || fields.get(1).schema().getType() != Schema.Type.STRING) {
       return null;
     }
-    long fingerprint = SchemaNormalization.parsingFingerprint64(SERDE.schema());
-    byte[] h = new byte[AvroSerde.HEADER_LENGTH];
-    h[0] = (byte) 0xC3;
-    h[1] = (byte) 0x01;
-    for (int i = 0; i < 8; i++) {
-      h[2 + i] = (byte) (fingerprint >>> (8 * i));
-    }
-    return h;
+    return SERDE.header();
   }
 
   private static boolean startsWithHeader(byte[] bytes) {
