@@ -69,17 +69,9 @@ final class TensorFlowBackend implements Backend {
         return TensorFlowConvolution.convTranspose(g, w, spec, inputShape, filters, flippedFilters);
     }
 
-    /**
-     * Windows that tile the input exactly (stride = kernel, no padding, sizes divisible: the usual 2×2 pooling) as
-     * one Reshape to (N, C, out, k, ...) and one Max over the window axes, with both operands shared
-     * ({@link TensorFlowConstants}); other geometries take exec.Pooling's formulation. TensorFlow's own MaxPool on the
-     * one-channel-image view (TensorFlowPooling) was slower than both (6.0-6.5 against 7.4-8.1 ms on digits_cnn/64,
-     * same process pairs, 2026-12-02); exec.Pooling's reshape-transpose-reshape-max made three operands per call.
-     */
-    @Override
-    public NDArray maxPool(NDArray x, PoolSpec spec) {
-        return TensorFlowPooling.tiledMaxPool(x, spec);
-    }
+    // No maxPool override: TensorFlow's MaxPool on the one-channel-image view (TensorFlowPooling) made the forward
+    // pass of digits_cnn/64 and small_vgg/32 slower than exec.Pooling's reshape-and-max (6.0-6.5 against 7.4-8.1 ms,
+    // 24-39 against 31-39 ms; same process pairs, 2026-12-02), so only the backward step runs natively.
 
     /** TensorFlow's MaxPoolGrad (first maximum of each window), same view. */
     @Override

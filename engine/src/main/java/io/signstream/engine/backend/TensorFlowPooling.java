@@ -51,36 +51,6 @@ final class TensorFlowPooling {
         }
     }
 
-    /** See {@link TensorFlowBackend#maxPool}; null where the windows do not tile x exactly. */
-    static NDArray tiledMaxPool(NDArray x, PoolSpec spec) {
-        int k = spec.spatialRank();
-        Shape s = x.getShape();
-        if (k < 1 || k > 2 || s.dimension() != 2 + k || spec.hasPadding()
-                || !java.util.Arrays.equals(spec.kernel(), spec.strides())) {
-            return null;
-        }
-        long[] split = new long[2 + 2 * k];
-        split[0] = s.get(0);
-        split[1] = s.get(1);
-        int[] windowAxes = new int[k];
-        for (int i = 0; i < k; i++) {
-            long size = s.get(2 + i);
-            int kernel = spec.kernel()[i];
-            if (size % kernel != 0) {
-                return null;
-            }
-            split[2 + 2 * i] = size / kernel;
-            split[3 + 2 * i] = kernel;
-            windowAxes[i] = 3 + 2 * i;
-        }
-        NDManager m = x.getManager();
-        try (NDManager scratch = m.newSubManager()) {
-            NDArray windows = reshape(scratch, scratch, x, new Shape(split));
-            return TfRawOp.of(m, "Max").input(windows).input(TensorFlowConstants.ints(scratch, windowAxes))
-                    .attr("keep_dims", false).run();
-        }
-    }
-
     private static boolean covers(PoolSpec spec, Shape x) {
         int k = spec.spatialRank();
         if (k < 1 || k > 2 || x.dimension() != 2 + k) {

@@ -200,8 +200,6 @@ class TensorFlowBackendTest {
     static Stream<PoolCase> poolCases() {
         return Stream.of(
                 new PoolCase("2d 2x2", new long[] {3, 4, 8, 6}, PoolSpec.square(2, 2)),
-                new PoolCase("2d 3x2 tiles", new long[] {2, 3, 9, 8},
-                        new PoolSpec(new int[] {3, 2}, new int[] {3, 2}, new int[2], new int[2])),
                 new PoolCase("2d 2x2 odd input (last row and column unused)", new long[] {2, 3, 7, 9},
                         PoolSpec.square(2, 2)),
                 new PoolCase("2d 3x3 stride 2 (overlapping)", new long[] {2, 2, 9, 8},
@@ -214,8 +212,8 @@ class TensorFlowBackendTest {
     }
 
     /**
-     * TensorFlow's own max pooling (Reshape and Max where the windows tile the input) and MaxPoolGrad (on the
-     * one-channel-image view, with the pooled values given and pooled again) against the shared formulation of exec.Pooling on the same engine, on inputs with many ties (values from {-1, 0, 1}, zero backgrounds): the
+     * TensorFlow's own MaxPoolGrad (on the one-channel-image view, with the pooled values given and pooled again)
+     * against the shared formulation of exec.Pooling on the same engine, on inputs with many ties (values from {-1, 0, 1}, zero backgrounds): the
      * signal must reach the same first maximum of every window.
      */
     @ParameterizedTest(name = "{0}")
@@ -230,9 +228,6 @@ class TensorFlowBackendTest {
         try (NDManager m = tf.newManager()) {
             NDArray xt = m.create(x, new Shape(c.input()));
             NDArray ref = Pooling.maxPool(shared, xt, c.spec());
-            NDArray got = Pooling.maxPool(tf, xt, c.spec()); // the backend's own where the windows tile x
-            assertArrayEquals(ref.getShape().getShape(), got.getShape().getShape(), "forward shape");
-            assertArrayEquals(ref.toFloatArray(), got.toFloatArray(), 0f, "forward values");
             float[] up = random(rnd, ref.getShape().getShape());
             NDArray upstream = m.create(up, ref.getShape());
             NDArray refBack = Pooling.maxPoolBackward(shared, xt, c.spec(), upstream);
