@@ -71,7 +71,9 @@ final class TensorFlowBackend implements Backend {
 
     // No maxPool override: TensorFlow's MaxPool on the one-channel-image view (TensorFlowPooling) made the forward
     // pass of digits_cnn/64 and small_vgg/32 slower than exec.Pooling's reshape-and-max (6.0-6.5 against 7.4-8.1 ms,
-    // 24-39 against 31-39 ms; same process pairs, 2026-12-02), so only the backward step runs natively.
+    // 24-39 against 31-39 ms; same process pairs, 2026-12-02), and so did one Reshape plus a Max over the two window
+    // axes (forward 2.6 against 2.25 ms and 19-21 against 17-18.5 ms, quiet machine, 16:17 UTC): TensorFlow reduces
+    // over strided inner axes slowly. Only the backward step runs natively.
 
     /** TensorFlow's MaxPoolGrad (first maximum of each window), same view. */
     @Override
