@@ -88,7 +88,10 @@ final class TensorFlowPooling {
         return reshape(m, m, x, new Shape(s.get(0) * s.get(1), h, w, 1));
     }
 
-    /** The result joins {@code out}; the shape operand is shared ({@link TensorFlowConstants}), else made in {@code scratch}. */
+    /**
+     * The result joins {@code out}; the shape operand is shared ({@link TensorFlowConstants}), or made in
+     * {@code scratch} when the cache is full.
+     */
     private static NDArray reshape(NDManager out, NDManager scratch, NDArray a, Shape shape) {
         return TfRawOp.of(out, "Reshape").input(a).input(TensorFlowConstants.longs(scratch, shape.getShape())).run();
     }

@@ -60,6 +60,9 @@ import org.slf4j.LoggerFactory;
  * Updating both per map cost two decodes and two encodes of the window state for every map, the
  * monitor's largest cost under load. Open windows are also kept decoded in memory (the store stays
  * the state of record; the copy is dropped whenever the processor is initialised again).
+ *
+ * <p>Records arrive as the explanations' original bytes (see {@link MonitoringTopology}) and are decoded here,
+ * once; bytes that are no explanation are refused and counted ({@code reason=undecodable}).
  */
 final class ExplanationMonitor implements Processor<String, byte[], String, MonitorOutput> {
 
