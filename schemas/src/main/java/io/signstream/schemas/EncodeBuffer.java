@@ -1,6 +1,5 @@
 package io.signstream.schemas;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import org.apache.avro.io.BinaryEncoder;
@@ -68,11 +67,6 @@ final class EncodeBuffer extends OutputStream {
     ensure(len);
     System.arraycopy(b, off, bytes, count, len);
     count += len;
-  }
-
-  @Override
-  public void flush() throws IOException {
-    // nothing buffered here: the encoder's own buffer is flushed by the encoder
   }
 
   private void ensure(int more) {

@@ -161,7 +161,6 @@ public final class PyTorchBackend implements Backend {
         return spec.spatialRank() <= 3;
     }
 
-
     static long[] toLong(int[] values) {
         long[] out = new long[values.length];
         for (int i = 0; i < values.length; i++) {

@@ -38,19 +38,25 @@ final class TensorFlowConstants {
 
     /** An int32 vector operand; {@code fallback} owns it only when the cache is full. */
     static NDArray ints(NDManager fallback, int... values) {
-        return get(new Key(false, Arrays.stream(values).asLongStream().toArray()), fallback);
+        long[] widened = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            widened[i] = values[i];
+        }
+        return get(false, widened, fallback);
     }
 
     /** An int64 vector operand; {@code fallback} owns it only when the cache is full. */
     static NDArray longs(NDManager fallback, long... values) {
-        return get(new Key(true, values.clone()), fallback);
+        return get(true, values, fallback);
     }
 
-    private static NDArray get(Key key, NDManager fallback) {
-        NDArray kept = KEPT.get(key);
+    /** Looked up with the caller's values; kept under a copy of them. */
+    private static NDArray get(boolean int64, long[] values, NDManager fallback) {
+        NDArray kept = KEPT.get(new Key(int64, values));
         if (kept != null) {
             return kept;
         }
+        Key key = new Key(int64, values.clone());
         if (KEPT.size() >= CAPACITY) {
             return key.create(fallback);
         }

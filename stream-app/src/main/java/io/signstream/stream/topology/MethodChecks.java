@@ -49,14 +49,15 @@ final class MethodChecks {
 
   /** The verdict on {@code method} under {@code params} (null: none). */
   Verdict check(String method, Map<String, String> params) {
-    Key key = new Key(method, params == null ? Map.of() : Map.copyOf(params));
-    Verdict v = verdicts.get(key);
+    Map<String, String> given = params == null ? Map.of() : params;
+    Verdict v = verdicts.get(new Key(method, given)); // looked up with the caller's map: no copy per request
     if (v == null) {
-      v = judge(method, key.params());
+      Map<String, String> kept = Map.copyOf(given); // remembered under a copy the caller cannot change
+      v = judge(method, kept);
       if (verdicts.size() >= CAPACITY) {
         verdicts.clear();
       }
-      verdicts.put(key, v);
+      verdicts.put(new Key(method, kept), v);
     }
     return v;
   }
