@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -58,6 +59,7 @@ public final class StreamsApp implements AutoCloseable {
     // under exactly-once a commit ends the transaction that makes the tasks visible to the workers
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.topology().commitIntervalMillis());
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), KafkaProps.producerBatchSize(config));
     p.put("processing.exception.handler.global.enabled", "true");
     return p;
   }

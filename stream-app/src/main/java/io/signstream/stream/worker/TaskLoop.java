@@ -310,6 +310,7 @@ final class TaskLoop implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaProps.producerBatchSize(spec.config()));
     KafkaProducer<String, byte[]> made = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     made.initTransactions();
     return made;
