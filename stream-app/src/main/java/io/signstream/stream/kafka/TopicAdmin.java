@@ -84,6 +84,20 @@ public final class TopicAdmin {
     }
   }
 
+  /** The number of partitions of {@code topic}, or -1 when it does not exist or the broker does not say. */
+  public static int partitionCount(Map<String, Object> clientProps, String topic) {
+    try (Admin admin = Admin.create(clientProps)) {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions()
+          .size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing topic " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("cannot describe topic {} ({}); assuming several partitions", topic, e.toString());
+      return -1;
+    }
+  }
+
   /**
    * Waits until the broker describes every created topic: creation returns before the new topics' metadata has
    * reached the brokers' caches, and a global store (or a config read) started in that gap fails with "no

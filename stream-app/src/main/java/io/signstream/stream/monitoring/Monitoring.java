@@ -48,8 +48,10 @@ public final class Monitoring implements AutoCloseable {
       // its own commit cadence: nothing downstream waits on its transactions (see TopologySettings)
       StreamConfig monitorConfig = config.withTopics(config.topics(), config.applicationId() + "-monitor")
           .withTopology(config.topology().withCommitIntervalMillis(config.topology().monitorCommitIntervalMillis()));
+      ExplanationRouting routing = ExplanationRouting.forPartitions(
+          TopicAdmin.partitionCount(client, config.topics().explanations()));
       streams = StreamsApp.start(MonitoringTopology.build(config.topics(), settings, crossCheck(config, settings),
-          new MonitorMetrics(meters)), monitorConfig);
+          new MonitorMetrics(meters), routing), monitorConfig);
     }
     MonitoringView view = new MonitoringView(client, topics);
     return new Monitoring(streams, view, new MonitoringRoutes(view, registry, client, topics));

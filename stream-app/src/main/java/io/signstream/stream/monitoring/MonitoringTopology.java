@@ -12,6 +12,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -33,15 +34,23 @@ import org.apache.kafka.streams.state.Stores;
  * in one task, so the processor needs no further repartition. The model id is read from the record's bytes
  * ({@link ExplanationModelId}), the repartition topic carries those bytes unchanged, and the monitor decodes each
  * record once; a record that is no explanation is refused there and counted
- * ({@code signstream.monitor.refused{reason=undecodable}}) instead of stopping the thread.
+ * ({@code signstream.monitor.refused{reason=undecodable}}) instead of stopping the thread. When the explanations
+ * topic has one partition, its one task sees every model already, and the explanations go to the monitor directly
+ * ({@link ExplanationRouting#DIRECT}).
  */
 public final class MonitoringTopology {
 
   private MonitoringTopology() {}
 
-  /** Builds the topology. */
+  /** Builds the topology for an explanations topic of any number of partitions ({@link ExplanationRouting#BY_MODEL}). */
   public static Topology build(TopicNames topicNames, MonitorSettings settings, CrossCheck crossCheck,
       MonitorMetrics metrics) {
+    return build(topicNames, settings, crossCheck, metrics, ExplanationRouting.BY_MODEL);
+  }
+
+  /** Builds the topology, bringing each model's explanations to one task as {@code routing} says. */
+  public static Topology build(TopicNames topicNames, MonitorSettings settings, CrossCheck crossCheck,
+      MonitorMetrics metrics, ExplanationRouting routing) {
     MonitoringTopics topics = MonitoringTopics.of(topicNames);
     StreamsBuilder builder = new StreamsBuilder();
     builder.globalTable(topics.baselines(), Consumed.with(Serdes.String(), AvroSerde.forClass(BaselinePin.class))
@@ -55,12 +64,16 @@ public final class MonitoringTopology {
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
           Serdes.ByteArray()).withCachingEnabled());
     }
-    // keyed by model id straight from the bytes, which the repartition carries unchanged (ExplanationModelId)
-    builder.stream(topicNames.explanations(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-            .withName("read-explanations"))
-        .filter((k, bytes) -> bytes != null, Named.as("skip-tombstones"))
-        .selectKey((k, bytes) -> ExplanationModelId.of(bytes), Named.as("key-by-model"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("by-model"))
+    KStream<String, byte[]> explanations = builder.stream(topicNames.explanations(),
+            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-explanations"))
+        .filter((k, bytes) -> bytes != null, Named.as("skip-tombstones"));
+    if (routing == ExplanationRouting.BY_MODEL) {
+      // keyed by model id straight from the bytes, which the repartition carries unchanged (ExplanationModelId)
+      explanations = explanations
+          .selectKey((k, bytes) -> ExplanationModelId.of(bytes), Named.as("key-by-model"))
+          .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("by-model"));
+    }
+    explanations
         .process(() -> new ExplanationMonitor(settings, crossCheck, metrics), Named.as("monitor"),
             ExplanationMonitor.WINDOWS, ExplanationMonitor.DRIFT, ExplanationMonitor.PAIRS)
         .split(Named.as("monitor-"))

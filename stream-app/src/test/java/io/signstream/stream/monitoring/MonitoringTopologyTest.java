@@ -2,6 +2,7 @@ package io.signstream.stream.monitoring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,13 +53,17 @@ class MonitoringTopologyTest {
   private long events;
 
   private void start(MonitorSettings settings, CrossCheck crossCheck) {
+    start(settings, crossCheck, ExplanationRouting.BY_MODEL);
+  }
+
+  private void start(MonitorSettings settings, CrossCheck crossCheck, ExplanationRouting routing) {
     registry = new SimpleMeterRegistry();
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "monitor-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(MonitoringTopology.build(TOPICS, settings, crossCheck, new MonitorMetrics(registry)),
-        props);
+    driver = new TopologyTestDriver(MonitoringTopology.build(TOPICS, settings, crossCheck, new MonitorMetrics(registry),
+        routing), props);
     explanations = driver.createInputTopic(TOPICS.explanations(), new StringSerializer(),
         AvroSerde.explanation().serializer());
     pins = driver.createInputTopic(MONITORING.baselines(), new StringSerializer(),
@@ -77,6 +82,7 @@ class MonitoringTopologyTest {
   void stop() {
     if (driver != null) {
       driver.close();
+      driver = null;
     }
   }
 
@@ -214,6 +220,35 @@ class MonitoringTopologyTest {
     assertTrue(scored >= 4 * (windows - 6), "every key scores every window after its reference: " + scored);
     assertEquals(List.of(), raised);
     assertEquals(0, counter("signstream.monitor.alerts"));
+  }
+
+  /** 20 stationary windows of two classes, then a shift: the stats and alerts the monitor writes. */
+  private List<Object> shiftScenario(ExplanationRouting routing) {
+    start(settings(), CrossCheck.none(), routing);
+    SyntheticMaps maps = new SyntheticMaps(11, 0.3);
+    for (int w = 0; w < 24; w++) {
+      window(maps, w, 30, 2, w >= 20);
+    }
+    List<Object> out = new ArrayList<>(stats.readValuesToList());
+    out.addAll(alerts.readValuesToList());
+    stop();
+    return out;
+  }
+
+  @Test
+  void readingAOnePartitionTopicDirectlyGivesWhatTheRepartitionGives() {
+    List<Object> byModel = shiftScenario(ExplanationRouting.BY_MODEL);
+    List<Object> direct = shiftScenario(ExplanationRouting.DIRECT);
+    assertTrue(byModel.stream().anyMatch(o -> o instanceof ExplanationAlert), "the scenario raises alerts");
+    assertTrue(byModel.size() > 40, "stats of every closed window: " + byModel.size());
+    assertEquals(byModel, direct);
+    assertTrue(MonitoringTopology.build(TOPICS, settings(), CrossCheck.none(), new MonitorMetrics(registry),
+        ExplanationRouting.BY_MODEL).describe().toString().contains("by-model-repartition"));
+    assertFalse(MonitoringTopology.build(TOPICS, settings(), CrossCheck.none(), new MonitorMetrics(registry),
+        ExplanationRouting.DIRECT).describe().toString().contains("repartition"));
+    assertEquals(ExplanationRouting.DIRECT, ExplanationRouting.forPartitions(1));
+    assertEquals(ExplanationRouting.BY_MODEL, ExplanationRouting.forPartitions(6));
+    assertEquals(ExplanationRouting.BY_MODEL, ExplanationRouting.forPartitions(-1));
   }
 
   @Test
