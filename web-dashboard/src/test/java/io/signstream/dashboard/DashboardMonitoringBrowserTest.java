@@ -125,8 +125,10 @@ class DashboardMonitoringBrowserTest {
     if (vertx != null) {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
-    try (Stream<Path> files = Files.walk(profile)) {
-      files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    if (profile != null) { // null when start() failed before making it; that failure says why
+      try (Stream<Path> files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
     }
   }
 
