@@ -15,8 +15,6 @@ public class BrokerReqs {
     after.entrySet().stream().map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / dt))
         .filter(e -> e.getValue() > 0.5).sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
         .forEach(e -> System.out.printf("%8.1f/s %s%n", e.getValue(), e.getKey()));
-    // request handler / network time per type
-    var tq = new ObjectName("kafka.network:type=RequestMetrics,name=TotalTimeMs,*");
   }
   static Map<String, Long> counts(MBeanServerConnection s, ObjectName q) throws Exception {
     Map<String, Long> m = new TreeMap<>();

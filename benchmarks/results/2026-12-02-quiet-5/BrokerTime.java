@@ -27,7 +27,7 @@ public class BrokerTime {
     for (ObjectName n : s.queryNames(q, null)) {
       long count = ((Number) s.getAttribute(n, "Count")).longValue();
       double mean = ((Number) s.getAttribute(n, "Mean")).doubleValue();
-      String k = n.getKeyProperty("request") + (n.getKeyProperty("version") != null ? "" : "");
+      String k = n.getKeyProperty("request");
       double[] v = m.computeIfAbsent(k, x -> new double[2]);
       v[0] += count; v[1] += count * mean;
     }

@@ -14,8 +14,8 @@ public final class KafkaProps {
   /**
    * The producers' {@code batch.size} unless {@code kafka.batch.size} says otherwise. Kafka's default (16 KiB) holds
    * five 3 KB maps or tasks, so at a few thousand maps per second every producer sent a request per five records and
-   * the broker's request handling was most of the pipeline's CPU; a batch only fills this far when records are
-   * waiting anyway (linger and the transaction's flush decide when it is sent), so it costs no latency.
+   * the broker's request handling was the largest share of the pipeline's CPU; a batch only fills this far when
+   * records are waiting anyway (linger and the transaction's flush decide when it is sent), so it costs no latency.
    */
   public static final int DEFAULT_BATCH_SIZE = 256 * 1024;
 
