@@ -77,7 +77,9 @@ public final class DemoReplayer implements AutoCloseable {
       throw new IllegalStateException("no demo sample fits the models and methods given");
     }
     Map<String, Object> p = new HashMap<>(clientProps);
-    p.put("linger.ms", 5);
+    // the demo replays tens of requests a second: a 5 ms linger (Kafka's default) would only be 5 ms more on every
+    // heatmap's latency, with nothing else arriving to fill the batch (see RequestSource for high rates)
+    p.put("linger.ms", 1);
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
