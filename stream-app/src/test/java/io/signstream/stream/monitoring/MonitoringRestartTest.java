@@ -25,19 +25,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A restart mid-window on the embedded broker, with the first instance's state folder deleted: the new
  * instance restores the open window, the reference and the stream time from the changelog topics, and
- * the window it publishes counts every map exactly once, before and after the restart.
+ * the window it publishes counts every map exactly once, before and after the restart. The second instance either
+ * routes like the first (re-keyed through the repartition topic) or reads the one-partition explanations topic
+ * directly, as an upgrade to {@link ExplanationRouting#DIRECT} does: its windows move to another Streams task and
+ * are restored from the same changelogs.
  */
 class MonitoringRestartTest {
 
   private static final long WINDOW = 10_000;
 
-  @Test
-  void aRestartWithAnEmptyStateFolderRestoresTheAggregatesFromTheChangelog() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ExplanationRouting.class)
+  void aRestartWithAnEmptyStateFolderRestoresTheAggregatesFromTheChangelog(ExplanationRouting afterRestart)
+      throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       TopicNames names = new TopicNames("rs.");
       MonitoringTopics topics = MonitoringTopics.of(names);
@@ -75,7 +81,7 @@ class MonitoringRestartTest {
         deleteTree(stateA);
 
         StreamsApp second = StreamsApp.start(MonitoringTopology.build(names, settings, CrossCheck.none(),
-            new MonitorMetrics(new SimpleMeterRegistry())), config.withStateDir(stateB));
+            new MonitorMetrics(new SimpleMeterRegistry()), afterRestart), config.withStateDir(stateB));
         try {
           second.awaitRunning(Duration.ofSeconds(60));
           for (int i = 0; i < 11; i++) {
