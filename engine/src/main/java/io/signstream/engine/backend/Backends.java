@@ -63,6 +63,12 @@ public final class Backends {
             case PYTORCH -> {
                 PyTorchBackend b = new PyTorchBackend(device);
                 torchStarted = true;
+                try {
+                    ConvolutionSelfCheck.verifyOnce(b);
+                } catch (RuntimeException e) {
+                    b.close();
+                    throw e;
+                }
                 yield b;
             }
             case TENSORFLOW -> new TensorFlowBackend(device);

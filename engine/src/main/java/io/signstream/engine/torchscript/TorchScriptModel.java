@@ -31,6 +31,12 @@ import java.util.regex.Pattern;
  * and the gradient pass calls {@link IValueUtils#forward(PtSymbolBlock, NDList, boolean)} with {@code true}, which
  * leaves autograd on without switching the module to training mode (dropout and batch norm stay in eval mode).
  *
+ * <p>Correct numbers: libtorch's autograd through convolutions is wrong with oneDNN's AVX2/AVX-512 kernels on some
+ * AMD EPYC CPUs (measured on this project's machines: input gradients of a batch off the float64 reference by 100 %).
+ * A process that uses this class's gradients on such a CPU needs {@code ONEDNN_MAX_CPU_ISA=AVX} in its environment;
+ * the engine's own reverse passes ({@link io.signstream.engine.api.Explainer}) use no libtorch autograd through a
+ * convolution and agree with every reference with all kernels (README, "Correct numbers on every CPU").
+ *
  * <pre>{@code
  * try (TorchScriptModel model = TorchScriptModel.load(Path.of("digits_cnn.pt"));
  *      NDManager m = NDManager.newBaseManager("PyTorch")) {

@@ -289,7 +289,10 @@ class OnnxExportLayersTest {
         int[] targets = {1, 3};
         for (EngineKind k : EngineKind.values()) {
             Backend b = BACKENDS.get(k);
-            assertTrue(maxAbsDiff(logits(b, g, x), logits(b, again, xFirst)) <= TOLERANCE, k + " logits");
+            // the same sums through a transposed view and through a contiguous array: oneDNN's AVX-512 kernels
+            // may add them in another order (1.9e-6 measured on these logits)
+            float[] l0 = logits(b, g, x);
+            assertTrue(maxAbsDiff(l0, logits(b, again, xFirst)) <= TOLERANCE * Math.max(1, maxAbs(l0)), k + " logits");
             float[] m0 = map(b, g, x, targets, "gradient");
             float[] m1 = map(b, again, xFirst, targets, "gradient");
             float[] back = permute(new NpyArray(m1, xFirst.shape()), 0, 2, 3, 1).data();

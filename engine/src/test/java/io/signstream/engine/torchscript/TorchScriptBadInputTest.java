@@ -17,11 +17,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Files that are not (valid) TorchScript, and inputs that do not fit: one-line errors of the right kind. */
+// libtorch's autograd is this test's reference: it runs capped at AVX (engine/pom.xml, "libtorch-autograd")
+@Tag("libtorch-autograd")
 class TorchScriptBadInputTest {
 
     @TempDir

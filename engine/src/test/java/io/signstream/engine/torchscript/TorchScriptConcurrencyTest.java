@@ -14,12 +14,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * DJL's PtGradientCollector is process-global (STACK.md f: 262 of 400 concurrent calls failed without a lock):
  * gradients requested from several threads at once must all succeed and agree with a sequential run.
  */
+// libtorch's autograd is this test's reference: it runs capped at AVX (engine/pom.xml, "libtorch-autograd")
+@Tag("libtorch-autograd")
 class TorchScriptConcurrencyTest {
 
     @Test

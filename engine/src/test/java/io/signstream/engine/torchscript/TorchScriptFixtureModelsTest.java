@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The four fixture models (fixtures/README.md) through both TorchScript paths: libtorch ({@link TorchScriptModel})
  * and the imported graph on the PyTorch backend, against the stored logits and the canonical gradient maps.
  */
+// libtorch's autograd is this test's reference: it runs capped at AVX (engine/pom.xml, "libtorch-autograd")
+@Tag("libtorch-autograd")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TorchScriptFixtureModelsTest {
 

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * layer for. Unsupported models must fail the importer with UNSUPPORTED_MODEL while {@link TorchScriptModel} still
  * gives gradients — the fallback the explainer relies on.
  */
+// libtorch's autograd is this test's reference: it runs capped at AVX (engine/pom.xml, "libtorch-autograd")
+@Tag("libtorch-autograd")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TorchScriptRealModelsTest {
 

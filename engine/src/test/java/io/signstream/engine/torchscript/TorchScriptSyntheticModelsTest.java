@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Sigmoid, average and adaptive pooling, max pooling with padding, {@code view} with the traced batch size,
  * {@code addmm}, a residual add, {@code cat}, dropout, a pass-through module and a final softmax.
  */
+// libtorch's autograd is this test's reference: it runs capped at AVX (engine/pom.xml, "libtorch-autograd")
+@Tag("libtorch-autograd")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TorchScriptSyntheticModelsTest {
 
