@@ -99,8 +99,8 @@ public final class PyTorchBackend implements Backend {
 
     /**
      * The maximum of strided views ({@link StridedMaxPool}) wherever every window holds an input value; null (the
-     * shared formulation of {@code exec.Pooling}) otherwise. libtorch's own max_pool is slower: with oneDNN capped at
-     * AVX, about ten times on the fixtures' 2×2 pooling and on ResNet's 3×3/2.
+     * shared formulation of {@code exec.Pooling}) otherwise. libtorch's own max_pool is slower (1.2–6× on the fixtures'
+     * 2×2 pooling and ResNet's 3×3/2, see {@link StridedMaxPool}).
      */
     @Override
     public NDArray maxPool(NDArray x, PoolSpec spec) {
