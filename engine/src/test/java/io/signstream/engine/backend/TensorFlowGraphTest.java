@@ -33,6 +33,7 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
  * must match the PyTorch ones, and the PyTorch gradient must match PyTorch's own autograd on the same operations
  * (which checks the shared reverse pass itself, not only that the engines agree).
  */
+// libtorch's autograd is one of this test's references: it runs capped at AVX (engine/pom.xml, "libtorch-autograd")
+@Tag("libtorch-autograd")
 class TensorFlowGraphTest {
 
     private static final int CLASSES = 5;
