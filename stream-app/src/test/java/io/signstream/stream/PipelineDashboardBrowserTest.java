@@ -93,7 +93,9 @@ class PipelineDashboardBrowserTest {
   }
 
   private static <T> T waitFor(String what, Duration timeout, Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, timeout).withMessage(what).until(condition);
+    // the page redraws as data arrives: an element found in one poll may be gone when it is read
+    return new WebDriverWait(driver, timeout).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .withMessage(what).until(condition);
   }
 
   private static void send(byte[] value) {

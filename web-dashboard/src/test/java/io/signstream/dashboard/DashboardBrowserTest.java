@@ -101,7 +101,9 @@ class DashboardBrowserTest {
     }
 
     private <T> T waitFor(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10)).withMessage(what).until(condition);
+        // the page redraws as data arrives: an element found in one poll may be gone when it is read
+        return new WebDriverWait(driver, Duration.ofSeconds(10))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).withMessage(what).until(condition);
     }
 
     private String text(String id) {

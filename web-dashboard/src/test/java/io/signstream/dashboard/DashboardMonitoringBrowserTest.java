@@ -133,7 +133,9 @@ class DashboardMonitoringBrowserTest {
   }
 
   private <T> T waitFor(String what, Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(condition);
+    // the page redraws as data arrives: an element found in one poll may be gone when it is read
+    return new WebDriverWait(driver, Duration.ofSeconds(15))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class).withMessage(what).until(condition);
   }
 
   private Object js(String script, Object... args) {

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is a forward convolution. So this checks forward convolutions in the geometries models use (batches, 1×1 to 7×7,
  * strides, padding, depthwise, 3 to 64 channels), and the transposed convolution of each, against sums computed here
  * in double precision. A failure stops the engine with a
- * message that names the fix, instead of explaining with wrong numbers. It takes 0.05–0.2 s (Java sums, cold JIT).
+ * message that names the fix, instead of explaining with wrong numbers. It takes about 0.2 s (Java sums, cold JIT).
  *
  * <p>TensorFlow is not checked: the engine runs its Eigen kernels (TF_ENABLE_ONEDNN_OPTS=0), which no CPU has been
  * seen to get wrong.
@@ -115,67 +115,52 @@ public final class ConvolutionSelfCheck {
 
     /** The worst |y − Σ x·w| / Σ |x·w| over every output. */
     private static double forwardError(Case c, float[] x, float[] w, float[] y) {
-        int n = c.size();
-        int k = c.kernel();
-        int out = c.outSize();
-        int inPerGroup = c.cin() / c.groups();
-        int outPerGroup = c.cout() / c.groups();
-        if (y.length != c.batch() * c.cout() * out * out) {
+        if (y.length != c.batch() * c.cout() * c.outSize() * c.outSize()) {
             return Double.POSITIVE_INFINITY;
         }
-        double worst = 0;
-        for (int b = 0; b < c.batch(); b++) {
-            for (int co = 0; co < c.cout(); co++) {
-                int firstIn = co / outPerGroup * inPerGroup;
-                for (int oy = 0; oy < out; oy++) {
-                    for (int ox = 0; ox < out; ox++) {
-                        double sum = 0;
-                        double magnitude = 0;
-                        for (int ci = 0; ci < inPerGroup; ci++) {
-                            for (int ky = 0; ky < k; ky++) {
-                                int iy = oy * c.stride() - c.pad() + ky;
-                                if (iy < 0 || iy >= n) {
-                                    continue;
-                                }
-                                for (int kx = 0; kx < k; kx++) {
-                                    int ix = ox * c.stride() - c.pad() + kx;
-                                    if (ix < 0 || ix >= n) {
-                                        continue;
-                                    }
-                                    double term = (double) x[((b * c.cin() + firstIn + ci) * n + iy) * n + ix]
-                                            * w[((co * inPerGroup + ci) * k + ky) * k + kx];
-                                    sum += term;
-                                    magnitude += Math.abs(term);
-                                }
-                            }
-                        }
-                        double got = y[((b * c.cout() + co) * out + oy) * out + ox];
-                        worst = Math.max(worst, Math.abs(got - sum) / Math.max(magnitude, 1e-30));
-                    }
-                }
-            }
-        }
-        return worst;
+        double[] sum = new double[y.length];
+        double[] magnitude = new double[y.length];
+        forEachTerm(c, (out, in, weight) -> {
+            double term = (double) x[in] * w[weight];
+            sum[out] += term;
+            magnitude[out] += Math.abs(term);
+        });
+        return worst(y, sum, magnitude);
     }
 
-    /** The worst |back − Σ g·w| / Σ |g·w| over every input position: the transpose scatters what the forward gathers. */
+    /** The worst |back − Σ g·w| / Σ |g·w| over every input: the transpose scatters what the forward gathers. */
     private static double transposeError(Case c, float[] g, float[] w, float[] back) {
-        int n = c.size();
-        int k = c.kernel();
-        int out = c.outSize();
-        int inPerGroup = c.cin() / c.groups();
-        int outPerGroup = c.cout() / c.groups();
-        if (back.length != c.batch() * c.cin() * n * n) {
+        if (back.length != c.batch() * c.cin() * c.size() * c.size()) {
             return Double.POSITIVE_INFINITY;
         }
         double[] sum = new double[back.length];
         double[] magnitude = new double[back.length];
+        forEachTerm(c, (out, in, weight) -> {
+            double term = (double) g[out] * w[weight];
+            sum[in] += term;
+            magnitude[in] += Math.abs(term);
+        });
+        return worst(back, sum, magnitude);
+    }
+
+    /** One product of a convolution: indices into the output, the input and the weights, all NCHW row-major. */
+    private interface TermVisitor {
+        void term(int out, int in, int weight);
+    }
+
+    /** Every product the convolution sums, padding taps left out. */
+    private static void forEachTerm(Case c, TermVisitor visitor) {
+        int n = c.size();
+        int k = c.kernel();
+        int outSize = c.outSize();
+        int inPerGroup = c.cin() / c.groups();
+        int outPerGroup = c.cout() / c.groups();
         for (int b = 0; b < c.batch(); b++) {
             for (int co = 0; co < c.cout(); co++) {
                 int firstIn = co / outPerGroup * inPerGroup;
-                for (int oy = 0; oy < out; oy++) {
-                    for (int ox = 0; ox < out; ox++) {
-                        double upstream = g[((b * c.cout() + co) * out + oy) * out + ox];
+                for (int oy = 0; oy < outSize; oy++) {
+                    for (int ox = 0; ox < outSize; ox++) {
+                        int out = ((b * c.cout() + co) * outSize + oy) * outSize + ox;
                         for (int ci = 0; ci < inPerGroup; ci++) {
                             for (int ky = 0; ky < k; ky++) {
                                 int iy = oy * c.stride() - c.pad() + ky;
@@ -184,13 +169,10 @@ public final class ConvolutionSelfCheck {
                                 }
                                 for (int kx = 0; kx < k; kx++) {
                                     int ix = ox * c.stride() - c.pad() + kx;
-                                    if (ix < 0 || ix >= n) {
-                                        continue;
+                                    if (ix >= 0 && ix < n) {
+                                        visitor.term(out, ((b * c.cin() + firstIn + ci) * n + iy) * n + ix,
+                                                ((co * inPerGroup + ci) * k + ky) * k + kx);
                                     }
-                                    int at = ((b * c.cin() + firstIn + ci) * n + iy) * n + ix;
-                                    double term = upstream * w[((co * inPerGroup + ci) * k + ky) * k + kx];
-                                    sum[at] += term;
-                                    magnitude[at] += Math.abs(term);
                                 }
                             }
                         }
@@ -198,9 +180,12 @@ public final class ConvolutionSelfCheck {
                 }
             }
         }
+    }
+
+    private static double worst(float[] got, double[] sum, double[] magnitude) {
         double worst = 0;
-        for (int i = 0; i < back.length; i++) {
-            worst = Math.max(worst, Math.abs(back[i] - sum[i]) / Math.max(magnitude[i], 1e-30));
+        for (int i = 0; i < got.length; i++) {
+            worst = Math.max(worst, Math.abs(got[i] - sum[i]) / Math.max(magnitude[i], 1e-30));
         }
         return worst;
     }

@@ -156,6 +156,8 @@ class MonitoringEndToEndTest {
   private static void checkBrowser(WebDriver driver) throws Exception {
     {
       WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+      // the view redraws its lists as maps arrive: an element found in one poll may be gone when it is read
+      wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
       wait.withMessage("a live comparison of both engines")
           .until(d -> !d.findElements(By.cssSelector("#comparisons .comparison")).isEmpty());
       Path target = Path.of("target");
