@@ -102,11 +102,21 @@ final class BenchCommand {
                 out.println(row.json());
                 out.flush();
             }
-            err.printf(Locale.ROOT, "bench: %s on %s (%s), batch %d, %d thread(s), %.1f s per measurement%n", name,
-                    engineId, explainer.device(), batch, threads, seconds);
+            err.printf(Locale.ROOT, "bench: %s on %s (%s), batch %d, %d thread(s), %.1f s per measurement, %s%n",
+                    name, engineId, explainer.device(), batch, threads, seconds, kernels(explainer.engine()));
             printTable(rows);
         }
         return 0;
+    }
+
+    /**
+     * Which native kernels the figures come from: the same build measured 1.1–1.6× apart with libtorch's oneDNN capped
+     * at AVX and not (README, "Correct numbers on every CPU"), so a figure without it cannot be compared.
+     */
+    static String kernels(EngineKind engine) {
+        return engine == EngineKind.TENSORFLOW
+                ? "TF_ENABLE_ONEDNN_OPTS=" + System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "(unset)")
+                : "ONEDNN_MAX_CPU_ISA=" + System.getenv().getOrDefault("ONEDNN_MAX_CPU_ISA", "(unset: all kernels)");
     }
 
     /** A call to time; its result is discarded (it is already copied back to Java memory). */

@@ -50,6 +50,10 @@ class BenchCommandTest {
             assertEquals(4 / (map / 1000), o.get("maps_per_s").getAsDouble(), 1e-3 * 4000 / map + 0.01, lines[i]);
         }
         assertTrue(r.err().contains("digits_cnn.onnx on " + engine), r.err());
+        // the native kernels the figures come from (the test JVM's environment, set by the root pom)
+        String kernels = engine.equals("tensorflow") ? "TF_ENABLE_ONEDNN_OPTS=" + System.getenv("TF_ENABLE_ONEDNN_OPTS")
+                : "ONEDNN_MAX_CPU_ISA=" + System.getenv("ONEDNN_MAX_CPU_ISA");
+        assertTrue(r.err().contains("per measurement, " + kernels + "\n"), r.err());
         assertTrue(r.err().matches("(?s).*method +ms/call +x forward +maps/s\n\\(forward\\) .*\ngradient +[0-9.]+ +[0-9.]+"
                 + " +[0-9.]+\nlrp_epsilon_0_1 +[0-9.]+ +[0-9.]+ +[0-9.]+\n"), r.err());
     }
