@@ -1,6 +1,7 @@
 package io.signstream.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,13 @@ class ConvolutionSelfCheckTest {
         assertTrue(ConvolutionSelfCheck.CASES.stream().anyMatch(c -> c.kernel() == 1 && c.stride() == 2));
         assertTrue(ConvolutionSelfCheck.CASES.stream().anyMatch(c -> c.kernel() == 7 && c.stride() == 2));
         assertTrue(ConvolutionSelfCheck.CASES.stream().allMatch(c -> c.batch() > 1));
+    }
+
+    @Test
+    void runsForTheCpuOnly() {
+        assertTrue(ConvolutionSelfCheck.appliesTo(ai.djl.Device.cpu()));
+        // cuDNN's TF32 convolutions round by design: a float32 tolerance would refuse every such GPU
+        assertFalse(ConvolutionSelfCheck.appliesTo(ai.djl.Device.gpu()));
     }
 
     /** The real backend with its convolution or transposed convolution output changed. */
