@@ -2,6 +2,7 @@
 # libtorch's oneDNN capped at AVX (the old default) against all kernels (the new default), alternated in pairs,
 # same window, nothing else running; then what a Python user runs (torch 1.13 from Debian, no cap) on the same models.
 set -u
+# /tmp/{resnet18,vgg11,densenet121}.onnx: /usr/bin/python3 benchmarks/python/torchvision_gradient.py export NAME /tmp/NAME.onnx
 cd /work/main
 F=engine/src/test/resources/fixtures
 out=benchmarks/results/2026-12-03-isa
