@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * fixtures by 100 %). The engine never uses those: every convolution and every transposed convolution of its passes
  * is a forward convolution. So this checks forward convolutions in the geometries models use (batches, 1×1 to 7×7,
  * strides, padding, depthwise, 3 to 64 channels), and the transposed convolution of each, against sums computed here
- * in double precision. A failure stops the engine with a
- * message that names the fix, instead of explaining with wrong numbers. It takes about 0.2 s (Java sums, cold JIT).
+ * in double precision. A failure stops the engine with a message that names the fix, instead of explaining with
+ * wrong numbers. It takes about 0.2 s (Java sums, cold JIT).
  *
  * <p>TensorFlow is not checked: the engine runs its Eigen kernels (TF_ENABLE_ONEDNN_OPTS=0), which no CPU has been
  * seen to get wrong.
@@ -43,7 +43,7 @@ public final class ConvolutionSelfCheck {
         }
 
         int outSize() {
-            return (size + 2 * pad - kernel) / stride + 1;
+            return (int) spec().outputLength(0, size, kernel);
         }
 
         @Override
