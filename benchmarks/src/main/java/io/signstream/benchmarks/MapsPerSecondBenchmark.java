@@ -58,7 +58,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 // Keep in step with RunBenchmarks.FORK_ARGS. DJL offline: the engines come from the jar, never from the network.
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Xss4m", "-Xms1g", "-Xmx8g"})
+@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Xss4m", "-Xms1g", "-Xmx8g", "-XX:+AlwaysPreTouch"})
 public class MapsPerSecondBenchmark {
 
     /** The methods measured besides the forward pass: JMH benchmark method → SignStream method name. */

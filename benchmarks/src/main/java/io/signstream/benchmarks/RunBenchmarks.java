@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class RunBenchmarks {
 
     /** The @Fork jvmArgsAppend of {@link MapsPerSecondBenchmark}: options given here replace the annotation's. */
-    static final List<String> FORK_ARGS = List.of("-Dai.djl.offline=true", "-Xss4m", "-Xms1g", "-Xmx8g");
+    static final List<String> FORK_ARGS = List.of("-Dai.djl.offline=true", "-Xss4m", "-Xms1g", "-Xmx8g", "-XX:+AlwaysPreTouch");
 
     private RunBenchmarks() {
     }

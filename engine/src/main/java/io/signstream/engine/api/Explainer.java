@@ -8,6 +8,7 @@ import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.DeviceChoice;
 import io.signstream.engine.backend.EngineKind;
+import io.signstream.engine.backend.HostArrays;
 import io.signstream.engine.exec.BoundGraph;
 import io.signstream.engine.exec.ForwardPass;
 import io.signstream.engine.graph.Graph;
@@ -127,7 +128,7 @@ public final class Explainer implements AutoCloseable {
         // the scope closes every array the call creates, also those DJL attaches to the model's manager
         // (an op on a weight belongs to the weight's manager): without it each call leaked them
         try (NDScope scope = new NDScope(); NDManager m = backend.newManager()) {
-            NDArray logits = ForwardPass.logits(bound, m.create(input.data(), new Shape(input.shape())));
+            NDArray logits = ForwardPass.logits(bound, HostArrays.copyOf(m, input.data(), new Shape(input.shape())));
             return new NpyArray(logits.toFloatArray(), logits.getShape().getShape().clone());
         } catch (RuntimeException e) {
             throw computeFailed(e);
@@ -149,7 +150,7 @@ public final class Explainer implements AutoCloseable {
         // the scope closes every array the call creates, also those DJL attaches to the model's manager
         // (an op on a weight belongs to the weight's manager): without it each call leaked them
         try (NDScope scope = new NDScope(); NDManager m = backend.newManager()) {
-            NDArray x = m.create(input.data(), new Shape(input.shape()));
+            NDArray x = HostArrays.copyOf(m, input.data(), new Shape(input.shape()));
             MethodResult result = MethodRunner.explain(bound, x, targets, spec);
             NDArray map = result.map();
             NpyArray out = new NpyArray(map.toFloatArray(), map.getShape().getShape().clone());

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.api.ExplainException;
+import io.signstream.engine.backend.HostArrays;
 import io.signstream.engine.exec.Activations;
 import io.signstream.engine.exec.BoundGraph;
 import io.signstream.engine.exec.DeconvNetPropagation;
@@ -221,7 +222,7 @@ public final class MethodRunner {
             }
             alphaDims[0] = k;
             try (NDManager scope = model.backend().newManager()) {
-                NDArray alpha = scope.create(alphas, new Shape(alphaDims));
+                NDArray alpha = HostArrays.copyOf(scope, alphas, new Shape(alphaDims));
                 NDArray points = alpha.mul(diffRow);
                 if (baselineRow != null) {
                     points = points.add(baselineRow);
@@ -266,7 +267,7 @@ public final class MethodRunner {
                 System.arraycopy(targets, 0, t, k * n, n);
             }
             try (NDManager scope = model.backend().newManager()) {
-                NDArray batch = scope.create(noisy, new Shape(concatDims(rows, x.getShape())));
+                NDArray batch = HostArrays.copyOf(scope, noisy, new Shape(concatDims(rows, x.getShape())));
                 NDArray g = passInScope(model, batch, t, new GradientPropagation(), false)
                         .reshape(shapeWithLead(to - from, x.getShape()));
                 NDArray s1 = g.sum(new int[] {0});

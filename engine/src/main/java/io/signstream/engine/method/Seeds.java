@@ -3,6 +3,7 @@ package io.signstream.engine.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.HostArrays;
 
 /** Output signals the reverse pass starts from. */
 final class Seeds {
@@ -16,7 +17,7 @@ final class Seeds {
         for (int i = 0; i < targets.length; i++) {
             data[(int) (i * classes + targets[i])] = 1f;
         }
-        return m.create(data, new Shape(targets.length, classes));
+        return HostArrays.copyOf(m, data, new Shape(targets.length, classes));
     }
 
     /** onehot(c)·f_c per sample: the iNNvestigate seed of LRP, guided backprop and DeconvNet. */

@@ -105,6 +105,7 @@ class ComposeFileTest {
     assertTrue(dockerfile.contains("TF_ENABLE_ONEDNN_OPTS=0"));
     assertFalse(dockerfile.contains("    ONEDNN_MAX_CPU_ISA="), "libtorch runs all its kernels, as in the launcher");
     assertTrue(dockerfile.contains("\"-XX:TieredStopAtLevel=1\""), "the image runs the pipeline with C1 only, as the launcher");
+    assertTrue(dockerfile.contains("\"-XX:+AlwaysPreTouch\""), "the image touches its heap at start, as the launcher");
     // the classes and subcommands the build-time warm-up calls exist
     for (String main : List.of("io.signstream.engine.backend.TensorFlowNatives", "io.signstream.stream.cli.SignStreamCli")) {
       assertTrue(dockerfile.contains(main), main);
