@@ -8,6 +8,7 @@ import io.signstream.engine.backend.Backend;
 import io.signstream.engine.backend.Backends;
 import io.signstream.engine.backend.DeviceChoice;
 import io.signstream.engine.backend.EngineKind;
+import io.signstream.engine.backend.HostArrays;
 import io.signstream.engine.exec.BoundGraph;
 import io.signstream.engine.exec.ForwardPass;
 import io.signstream.engine.graph.Graph;
@@ -148,7 +149,7 @@ public class MapsPerSecondBenchmark {
     @Benchmark
     public float[] forward() {
         try (NDManager m = backend.newManager()) {
-            return ForwardPass.logits(model, m.create(input, shape)).toFloatArray();
+            return ForwardPass.logits(model, HostArrays.copyOf(m, input, shape)).toFloatArray();
         }
     }
 
@@ -174,7 +175,7 @@ public class MapsPerSecondBenchmark {
 
     private float[] map() throws ExplainException {
         try (NDManager m = backend.newManager()) {
-            NDArray x = m.create(input, shape);
+            NDArray x = HostArrays.copyOf(m, input, shape);
             return MethodRunner.run(model, x, targets, spec).toFloatArray();
         }
     }
