@@ -2,6 +2,7 @@ package io.signstream.benchmarks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.api.ExplainException;
 import io.signstream.engine.backend.Backend;
@@ -41,7 +42,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <p>Every benchmark method is one call on a fixed input batch of {@code batch} samples: {@link #forward} is
  * {@link ForwardPass#logits}; every other method is {@link MethodRunner#run} of one method name (which runs its
  * own forward pass, as the {@code Explainer} does). Each call copies the batch into a fresh manager of the engine,
- * computes, and copies the result back to a Java array (so the engine has finished), then frees the manager.
+ * computes, and copies the result back to a Java array (so the engine has finished), then frees the manager and
+ * every array the call made (an {@code NDScope}, as the {@code Explainer} has).
  * Mode is average time per call; maps per second = batch / time, and a method's cost in forward passes =
  * its time / the forward time of the same state ({@link RatioReport} prints both from JMH's JSON).
  *
@@ -148,7 +150,9 @@ public class MapsPerSecondBenchmark {
 
     @Benchmark
     public float[] forward() {
-        try (NDManager m = backend.newManager()) {
+        // the scope closes every array the call makes, also those DJL attaches to the weights' manager (an op on a
+        // weight belongs to the weight's), as Explainer does: without it each call leaked them
+        try (NDScope scope = new NDScope(); NDManager m = backend.newManager()) {
             return ForwardPass.logits(model, HostArrays.copyOf(m, input, shape)).toFloatArray();
         }
     }
@@ -174,7 +178,7 @@ public class MapsPerSecondBenchmark {
     }
 
     private float[] map() throws ExplainException {
-        try (NDManager m = backend.newManager()) {
+        try (NDScope scope = new NDScope(); NDManager m = backend.newManager()) {
             NDArray x = HostArrays.copyOf(m, input, shape);
             return MethodRunner.run(model, x, targets, spec).toFloatArray();
         }

@@ -100,6 +100,13 @@ public final class RunBenchmarks {
                     "-Dai.djl.tensorflow.num_intraop_threads=" + threads, "-Dai.djl.tensorflow.num_interop_threads=1"));
         }
         System.out.println("# forked JVMs get: " + String.join(" ", jvmArgs));
+        if (System.getenv("MALLOC_MMAP_THRESHOLD_") == null) {
+            // the forks inherit this environment, and glibc reads it only at start
+            System.out.println("# warning: MALLOC_MMAP_THRESHOLD_ is not set, so the forks allocate every PyTorch"
+                    + " temporary over 128 KiB with a fresh mmap, as the launcher avoids (README, \"Sizing a"
+                    + " deployment\": a reverse pass 2x slower); set the launcher's MALLOC_* variables as"
+                    + " benchmarks/README.md's run command does");
+        }
 
         List<Path> results = new ArrayList<>();
         if (!workloads.isEmpty()) {

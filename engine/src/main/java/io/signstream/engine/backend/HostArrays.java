@@ -14,10 +14,10 @@ import java.nio.ByteOrder;
  * the PyTorch array keeps pointing into it, so its native memory is freed only when the garbage collector gets to
  * the buffer, seconds later with a default young generation. Meanwhile libtorch's temporaries are allocated around
  * those buffers in ever new memory: in a loop of digits_cnn/64 gradients (one engine thread, heap touched at start,
- * 2026-12-03) up to 200 MB of them were waiting, and a map took 2.5–3.6 ms for the first 1,500 calls and 1.85–1.95 ms
- * once the process had grown to 800 MB; through this class, 1.9–2.0 ms from the start, with 600 MB. Here the values
- * go through the thread's staging buffer into an array the engine owns (one copy more, about 5 µs per 64 KB), and
- * nothing waits for the collector.
+ * 2026-12-03) up to 200 MB of them were waiting, and a map took 2.5–3.6 ms for the first 1,500 calls and
+ * 1.85–1.95 ms once the process had grown to 800 MB; through this class, 1.9–2.0 ms from the start, with 600 MB.
+ * Here the values go through the thread's staging buffer into an array the engine owns (one more copy of the
+ * input, in native code), and nothing waits for the collector.
  *
  * <pre>{@code
  * NDArray x = HostArrays.copyOf(manager, pixels, new Shape(64, 1, 16, 16));
