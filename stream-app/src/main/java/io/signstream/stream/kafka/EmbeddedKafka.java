@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -97,9 +99,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    int broker = freePort();
-    int controller = freePort();
-    int sasl = saslUsers == null ? -1 : freePort();
+    int[] ports = freePorts(saslUsers == null ? 2 : 3);
+    int broker = ports[0];
+    int controller = ports[1];
+    int sasl = saslUsers == null ? -1 : ports[2];
     Properties p = brokerProperties(dir, broker, controller);
     if (saslUsers != null) {
       addSaslPlainListener(p, sasl, saslUsers);
@@ -288,13 +291,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** A port free right now; the broker binds it moments later (a race acceptable on loopback). */
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+  /**
+   * {@code count} distinct ports free right now; the broker binds them moments later (a race acceptable on
+   * loopback). The sockets stay open until all are chosen: closed one by one, the kernel may hand out the same
+   * port twice, and Kafka refuses two listeners on one port.
+   */
+  static int[] freePorts(int count) {
+    List<ServerSocket> held = new ArrayList<>(count);
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing a listening socket that accepted nothing cannot lose data
+        }
+      }
     }
   }
 
