@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.signstream.engine.backend.Backend;
 import io.signstream.engine.graph.Graph;
+import io.signstream.engine.graph.Node;
 import io.signstream.engine.graph.Weights;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -29,11 +30,13 @@ public final class BoundGraph implements AutoCloseable {
     private final Map<Weights, NDArray> arrays = new IdentityHashMap<>();
     private final Map<Weights, NDArray> transposed = new IdentityHashMap<>();
     private final Map<Weights, NDArray[]> batchNorms = new IdentityHashMap<>();
+    private final Map<String, Node> reluBeforeMaxPool;
 
     public BoundGraph(Graph graph, Backend backend) {
         this.graph = graph;
         this.backend = backend;
         this.manager = backend.newManager();
+        this.reluBeforeMaxPool = ReluBeforeMaxPool.pairs(graph);
     }
 
     public Graph graph() {
@@ -42,6 +45,11 @@ public final class BoundGraph implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** Max-pool node name → the ReLU it alone reads ({@link ReluBeforeMaxPool}). */
+    Map<String, Node> reluBeforeMaxPool() {
+        return reluBeforeMaxPool;
     }
 
     /** The constant as an array on this backend (null for a null constant, e.g. a missing bias). */

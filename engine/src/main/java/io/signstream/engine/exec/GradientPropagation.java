@@ -12,6 +12,12 @@ import io.signstream.engine.graph.Layer;
  */
 public class GradientPropagation implements Propagation {
 
+    /** [z > 0]·g at a ReLU; a subclass that changes the ReLU's rule says whether it still holds. */
+    @Override
+    public boolean reluRuleMasksNonPositive() {
+        return true;
+    }
+
     @Override
     public NDArray[] backward(NodeStep step, NDArray g) {
         Layer layer = step.node().layer();

@@ -15,4 +15,14 @@ public interface Propagation {
      * @return the signal for each of the node's inputs, in operand order
      */
     NDArray[] backward(NodeStep step, NDArray upstream);
+
+    /**
+     * Whether this propagation's rule at a ReLU passes nothing where the ReLU's input is ≤ 0 and treats each
+     * element of the signal on its own elsewhere (the gradient's [z > 0]·g, guided backprop's). The reverse pass
+     * then crosses a ReLU that feeds a max pooling after the pooling, at the pooled size ({@link ReluBeforeMaxPool});
+     * the result is the same. DeconvNet's relu(g) and the LRP rules pass signal where z ≤ 0: false.
+     */
+    default boolean reluRuleMasksNonPositive() {
+        return false;
+    }
 }

@@ -49,6 +49,7 @@ public final class ReversePass {
             Propagation rules, Set<String> keep) {
         Graph graph = model.graph();
         Set<String> inputLayers = graph.inputLayerNames();
+        Map<String, Node> reluBeforePool = rules.reluRuleMasksNonPositive() ? model.reluBeforeMaxPool() : Map.of();
         Map<String, NDArray> pending = new HashMap<>();
         Map<String, NDArray> kept = new HashMap<>();
         pending.put(from, seed);
@@ -64,6 +65,11 @@ public final class ReversePass {
             }
             NodeStep step = new NodeStep(node, model, acts.inputsOf(node), acts.get(node.name()),
                     inputLayers.contains(node.name()));
+            Node relu = reluBeforePool.get(node.name());
+            if (relu != null && !keep.contains(relu.name())) {
+                pending.merge(relu.inputs().get(0), reluThenPool(step, relu, upstream, rules), NDArray::add);
+                continue;
+            }
             NDArray[] signals = rules.backward(step, upstream);
             for (int k = 0; k < signals.length; k++) {
                 if (signals[k] != null) {
@@ -77,5 +83,17 @@ public final class ReversePass {
         }
         kept.put(graph.inputName(), atInput);
         return kept;
+    }
+
+    /**
+     * The signal at the input of {@code relu}, which only {@code pool} reads: the ReLU's rule at the pooled size
+     * (the pooled values are its input there: relu(max) > 0 exactly where max > 0), then the pooling's
+     * ({@link ReluBeforeMaxPool} says why that is exact).
+     */
+    private static NDArray reluThenPool(NodeStep pool, Node relu, NDArray upstream, Propagation rules) {
+        NDArray pooled = pool.output();
+        NodeStep atPooledSize = new NodeStep(relu, pool.model(), List.of(pooled), pooled, false);
+        NDArray masked = rules.backward(atPooledSize, upstream)[0];
+        return rules.backward(pool, masked)[0];
     }
 }

@@ -57,6 +57,12 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
         return new Builder();
     }
 
+    /** Relevance crosses a ReLU unchanged, also where z ≤ 0 (the pooling then decides where it goes). */
+    @Override
+    public boolean reluRuleMasksNonPositive() {
+        return false;
+    }
+
     /** The same rule on every Dense and Conv layer, the input layer included ({@code LRP[all: rule]}). */
     public static RuleComposite uniform(Rule rule) {
         return builder().all(rule).build();

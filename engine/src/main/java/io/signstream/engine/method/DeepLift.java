@@ -81,6 +81,12 @@ final class DeepLift {
             this.reference = reference;
         }
 
+        /** The secant multiplier is not zero where the input is ≤ 0 (the reference may be above it). */
+        @Override
+        public boolean reluRuleMasksNonPositive() {
+            return false;
+        }
+
         @Override
         protected NDArray activation(NodeStep step, Layer.Activation a, NDArray g) {
             NDArray deltaIn = step.input().sub(referenceInput(step));
