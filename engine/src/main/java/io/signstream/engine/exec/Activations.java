@@ -6,12 +6,17 @@ import io.signstream.engine.graph.Node;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** The values of every tensor of one forward pass: the graph input and each node's output. */
+/**
+ * The values of every tensor of one forward pass: the graph input and each node's output. A value the pass did not
+ * need (a ReLU that only a max pooling reads, {@link ReluBeforeMaxPool}) is computed when first asked for.
+ */
 public final class Activations {
 
     private final Graph graph;
     private final Map<String, NDArray> values = new HashMap<>();
+    private final Map<String, Supplier<NDArray>> deferred = new HashMap<>();
 
     Activations(Graph graph, NDArray input) {
         this.graph = graph;
@@ -22,10 +27,25 @@ public final class Activations {
         values.put(name, value);
     }
 
+    /** A value computed on first {@link #get}, in the managers of the arrays it reads. */
+    void defer(String name, Supplier<NDArray> value) {
+        deferred.put(name, value);
+    }
+
+    /** Whether the value is computed already (not deferred or first asked for). */
+    boolean computed(String name) {
+        return values.containsKey(name);
+    }
+
     public NDArray get(String name) {
         NDArray v = values.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("no activation named " + name);
+            Supplier<NDArray> later = deferred.remove(name);
+            if (later == null) {
+                throw new IllegalArgumentException("no activation named " + name);
+            }
+            v = later.get();
+            values.put(name, v);
         }
         return v;
     }

@@ -10,6 +10,8 @@ import io.signstream.engine.graph.Node;
 import io.signstream.engine.graph.Weights;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A graph whose constants live on one backend: every {@link Weights} is copied to the engine once and reused by
@@ -31,12 +33,14 @@ public final class BoundGraph implements AutoCloseable {
     private final Map<Weights, NDArray> transposed = new IdentityHashMap<>();
     private final Map<Weights, NDArray[]> batchNorms = new IdentityHashMap<>();
     private final Map<String, Node> reluBeforeMaxPool;
+    private final Set<String> pairedRelus;
 
     public BoundGraph(Graph graph, Backend backend) {
         this.graph = graph;
         this.backend = backend;
         this.manager = backend.newManager();
         this.reluBeforeMaxPool = ReluBeforeMaxPool.pairs(graph);
+        this.pairedRelus = reluBeforeMaxPool.values().stream().map(Node::name).collect(Collectors.toUnmodifiableSet());
     }
 
     public Graph graph() {
@@ -50,6 +54,11 @@ public final class BoundGraph implements AutoCloseable {
     /** Max-pool node name → the ReLU it alone reads ({@link ReluBeforeMaxPool}). */
     Map<String, Node> reluBeforeMaxPool() {
         return reluBeforeMaxPool;
+    }
+
+    /** The ReLU nodes of {@link #reluBeforeMaxPool()}. */
+    Set<String> pairedRelus() {
+        return pairedRelus;
     }
 
     /** The constant as an array on this backend (null for a null constant, e.g. a missing bias). */

@@ -9,6 +9,8 @@ import io.signstream.engine.backend.SliceIndex;
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.graph.Node;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Runs a {@link BoundGraph} forward and keeps every intermediate value for the reverse pass. */
 public final class ForwardPass {
@@ -22,8 +24,19 @@ public final class ForwardPass {
      */
     public static Activations run(BoundGraph model, NDArray x) {
         Activations acts = new Activations(model.graph(), x);
+        Map<String, Node> reluBeforePool = model.reluBeforeMaxPool();
+        Set<String> pairedRelus = model.pairedRelus();
         for (Node node : model.graph().nodes()) {
-            acts.put(node.name(), apply(model, node.layer(), acts.inputsOf(node)));
+            Node relu = reluBeforePool.get(node.name());
+            if (pairedRelus.contains(node.name())) {
+                acts.defer(node.name(), () -> apply(model, node.layer(), acts.inputsOf(node)));
+            } else if (relu != null && !acts.computed(relu.name())) {
+                // max and ReLU commute: pool first, then the ReLU on a fraction of the elements
+                NDArray pooled = apply(model, node.layer(), acts.inputsOf(relu));
+                acts.put(node.name(), apply(model, relu.layer(), List.of(pooled)));
+            } else {
+                acts.put(node.name(), apply(model, node.layer(), acts.inputsOf(node)));
+            }
         }
         return acts;
     }

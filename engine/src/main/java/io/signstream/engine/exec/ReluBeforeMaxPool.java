@@ -9,21 +9,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ReLU → max-pool pairs of a graph (VGG's and most small CNNs' blocks), which a reverse pass may cross in the
- * opposite order: the ReLU's rule at the pooled size, then the pooling. Exact for every {@link Propagation} whose
- * ReLU rule passes nothing where the ReLU's input is ≤ 0 and acts on each element of the signal on its own
- * ({@link Propagation#reluRuleMasksNonPositive()}: the gradient, guided backprop):
+ * The ReLU → max-pool pairs of a graph (VGG's and most small CNNs' blocks), which both passes run in the opposite
+ * order, on a fraction of the elements (a quarter with 2×2 pooling):
  * <ul>
- * <li>a window whose maximum a is positive holds the same maximal positions before and after the ReLU, so the
- * pooling routes the signal to the same element, where the ReLU's input is a: the mask is the same at the pooled
- * size;</li>
- * <li>a window with a ≤ 0 sends nothing either way: the ReLU's rule zeroes it before or after routing.</li>
+ * <li>{@link ForwardPass} pools the ReLU's input and applies the ReLU to the pooled values: max and ReLU commute,
+ * the pooling's output is the same. The ReLU's own full-size output is computed only when something asks for it
+ * ({@link Activations}: LRP's routing, a Grad-CAM layer, DeepLift).</li>
+ * <li>{@link ReversePass} applies the ReLU's rule at the pooled size, then routes through the pooling by the ReLU's
+ * input, for every {@link Propagation} whose ReLU rule passes nothing where the ReLU's input is ≤ 0 and acts on
+ * each element of the signal on its own ({@link Propagation#reluRuleMasksNonPositive()}: the gradient, guided
+ * backprop). Exact: a window whose maximum a is positive holds it at the same positions before and after the
+ * ReLU, so the pooling routes the signal to the same element, where the ReLU's input is a and the mask is the
+ * same; a window with a ≤ 0 sends nothing either way.</li>
  * </ul>
- * Why: the ReLU's rule then runs on a quarter of the elements (2×2 pooling). On digits_cnn/64 the two full-size
- * ReLU gradients were a fifth of a gradient map.
+ * On digits_cnn/64 the two full-size ReLU gradients were a fifth of a gradient map.
  *
- * <p>A pair qualifies when the pooling reads the ReLU's output and nothing else reads it; a pass that keeps the
- * signal at the ReLU (the Grad-CAM layer) or starts there crosses it as two nodes.
+ * <p>A pair qualifies when the pooling reads the ReLU's output and nothing else reads it; a reverse pass that keeps
+ * the signal at the ReLU (the Grad-CAM layer) or starts there crosses it as two nodes.
  */
 final class ReluBeforeMaxPool {
 

@@ -63,13 +63,15 @@ public final class ReversePass {
             if (keep.contains(node.name())) {
                 kept.put(node.name(), upstream);
             }
-            NodeStep step = new NodeStep(node, model, acts.inputsOf(node), acts.get(node.name()),
-                    inputLayers.contains(node.name()));
             Node relu = reluBeforePool.get(node.name());
             if (relu != null && !keep.contains(relu.name())) {
-                pending.merge(relu.inputs().get(0), reluThenPool(step, relu, upstream, rules), NDArray::add);
+                String reluInput = relu.inputs().get(0);
+                NodeStep pool = new NodeStep(node, model, List.of(acts.get(reluInput)), acts.get(node.name()), false);
+                pending.merge(reluInput, reluThenPool(pool, relu, upstream, rules), NDArray::add);
                 continue;
             }
+            NodeStep step = new NodeStep(node, model, acts.inputsOf(node), acts.get(node.name()),
+                    inputLayers.contains(node.name()));
             NDArray[] signals = rules.backward(step, upstream);
             for (int k = 0; k < signals.length; k++) {
                 if (signals[k] != null) {
@@ -87,8 +89,9 @@ public final class ReversePass {
 
     /**
      * The signal at the input of {@code relu}, which only {@code pool} reads: the ReLU's rule at the pooled size
-     * (the pooled values are its input there: relu(max) > 0 exactly where max > 0), then the pooling's
-     * ({@link ReluBeforeMaxPool} says why that is exact).
+     * (the pooled values are its input there: relu(max) > 0 exactly where max > 0), then the pooling's, routed by
+     * the ReLU's input ({@code pool}'s step reads it): where the window's maximum is positive it sits at the same
+     * places before and after the ReLU, elsewhere the signal is zero already. {@link ReluBeforeMaxPool} says more.
      */
     private static NDArray reluThenPool(NodeStep pool, Node relu, NDArray upstream, Propagation rules) {
         NDArray pooled = pool.output();

@@ -73,6 +73,27 @@ class ReluBeforeMaxPoolTest {
         }
     }
 
+    /** The forward pass pools before the ReLU; every value, the ReLU's own included, is the node-by-node one. */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void forwardPassKeepsEveryValue(EngineKind engine) {
+        try (Backend backend = Backends.open(engine); BoundGraph model = new BoundGraph(graph(false), backend);
+                NDManager m = backend.newManager()) {
+            NDArray x = m.create(input(), INPUT);
+            Activations acts = ForwardPass.run(model, x);
+            assertFalse(acts.computed("relu"), "the full-size ReLU is left until asked for");
+            Map<String, NDArray> nodeByNode = new java.util.HashMap<>(Map.of("x", x));
+            for (Node n : model.graph().nodes()) {
+                List<NDArray> in = n.inputs().stream().map(nodeByNode::get).toList();
+                nodeByNode.put(n.name(), ForwardPass.apply(model, n.layer(), in));
+            }
+            for (String name : List.of("pool", "fc", "relu")) {
+                assertArrayEquals(nodeByNode.get(name).toFloatArray(), acts.get(name).toFloatArray(), 0f,
+                        engine + " " + name);
+            }
+        }
+    }
+
     /** DeconvNet and the LRP rules pass signal where z ≤ 0: the pass must not reorder for them. */
     @Test
     void rulesThatPassSignalThroughNonPositiveInputsAreNotReordered() throws Exception {
