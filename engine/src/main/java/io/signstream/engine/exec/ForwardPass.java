@@ -30,7 +30,7 @@ public final class ForwardPass {
             Node relu = reluBeforePool.get(node.name());
             if (pairedRelus.contains(node.name())) {
                 acts.defer(node.name(), () -> apply(model, node.layer(), acts.inputsOf(node)));
-            } else if (relu != null && !acts.computed(relu.name())) {
+            } else if (relu != null) {
                 // max and ReLU commute: pool first, then the ReLU on a fraction of the elements
                 NDArray pooled = apply(model, node.layer(), acts.inputsOf(relu));
                 acts.put(node.name(), apply(model, relu.layer(), List.of(pooled)));

@@ -22,7 +22,7 @@ import java.util.Map;
  * ReLU, so the pooling routes the signal to the same element, where the ReLU's input is a and the mask is the
  * same; a window with a ≤ 0 sends nothing either way.</li>
  * </ul>
- * On digits_cnn/64 the two full-size ReLU gradients were a fifth of a gradient map.
+ * On digits_cnn/64 the two full-size ReLU gradients were a fifth of a gradient's reverse pass.
  *
  * <p>A pair qualifies when the pooling reads the ReLU's output and nothing else reads it; a reverse pass that keeps
  * the signal at the ReLU (the Grad-CAM layer) or starts there crosses it as two nodes.
