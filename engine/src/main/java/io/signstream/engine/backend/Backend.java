@@ -122,11 +122,12 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * The gradient through ReLU: g where z > 0, else 0 (0 at z = 0). The default is g ⊙ [z > 0] in three element-wise
-     * ops; an engine with a fused kernel does it in one pass.
+     * The gradient through ReLU: g where the ReLU's input is > 0, else 0 (0 at 0), given the ReLU's output
+     * {@code y = relu(z)}, which is > 0 exactly there. The default is g ⊙ [y > 0] in three element-wise ops; an
+     * engine with a faster form overrides it.
      */
-    default NDArray reluBackward(NDArray g, NDArray z) {
-        return g.mul(z.gt(0f).toType(g.getDataType(), false));
+    default NDArray reluBackward(NDArray g, NDArray y) {
+        return g.mul(y.gt(0f).toType(g.getDataType(), false));
     }
 
     @Override

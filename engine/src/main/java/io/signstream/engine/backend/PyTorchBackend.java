@@ -141,15 +141,14 @@ public final class PyTorchBackend implements Backend {
     }
 
     /**
-     * g where z > 0, else 0, in two libtorch ops instead of the default's three: libtorch multiplies a float by a
-     * boolean array directly (promoting false/true to 0/1, so NaN in g stays NaN as in the default), without the
-     * float copy of the mask. Same process against the default: this method's time per map 402 → 364 µs on the
-     * digits_cnn/64 gradient (2.39 → 2.18 ms on small_vgg/32), the whole map 11–15 % faster on digits_cnn/64
-     * (benchmarks/README.md, "PyTorch small-channel transposes").
+     * g ⊙ sign(y): the ReLU's output y is ≥ 0, so its sign is the mask [y > 0], and libtorch's sign and product are
+     * vectorised kernels where its comparisons with a boolean result are not (digits_cnn's ReLU sizes, standard-normal
+     * values: 13 against 48 µs on (64, 8, 8, 8)). Same process against g ⊙ [y > 0] on the fixtures' own images: the
+     * gradient map's time new/base 0.93–0.96 on digits_cnn/64 and small_vgg/32 (benchmarks/README.md, 2026-12-03). Where y is NaN the signal becomes NaN instead of 0; the model's output is NaN there anyway.
      */
     @Override
-    public NDArray reluBackward(NDArray g, NDArray z) {
-        return g.mul(z.gt(0f));
+    public NDArray reluBackward(NDArray g, NDArray y) {
+        return g.mul(y.sign());
     }
 
     private static boolean nativePool(PoolSpec spec) {

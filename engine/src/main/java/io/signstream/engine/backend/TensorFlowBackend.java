@@ -87,10 +87,10 @@ final class TensorFlowBackend implements Backend {
         return TensorFlowPooling.maxPoolBackward(x, pooled, spec, upstream);
     }
 
-    /** TensorFlow's ReluGrad: g ⊙ [z > 0] in one op instead of three. */
+    /** TensorFlow's ReluGrad: g ⊙ [y > 0] in one op instead of three (it takes the ReLU's output as its features). */
     @Override
-    public NDArray reluBackward(NDArray g, NDArray z) {
-        return TfRawOp.of(g.getManager(), "ReluGrad").input(g).input(z).run();
+    public NDArray reluBackward(NDArray g, NDArray y) {
+        return TfRawOp.of(g.getManager(), "ReluGrad").input(g).input(y).run();
     }
 
     /** One PadV2 op instead of the default's concatenations. */

@@ -107,7 +107,7 @@ public class GradientPropagation implements Propagation {
         NDArray z = step.input();
         switch (a.function()) {
             case RELU:
-                return step.backend().reluBackward(g, z);
+                return step.backend().reluBackward(g, step.output());
             case LEAKY_RELU: {
                 NDArray positive = z.gt(0f).toType(g.getDataType(), false);
                 return g.mul(positive.add(positive.neg().add(1f).mul(a.alpha())));

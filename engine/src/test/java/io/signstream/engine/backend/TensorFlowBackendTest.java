@@ -292,20 +292,28 @@ class TensorFlowBackendTest {
         }
     }
 
-    /** ReluGrad against the default g ⊙ [z > 0] on the PyTorch backend, zeros in z included (gradient 0 there). */
+    /**
+     * Both engines' ReLU gradient from the ReLU's output y (≥ 0, exact zeros included): g where y > 0, else 0,
+     * written out here element by element.
+     */
     @Test
     void reluBackwardMatchesDefault() {
         Random rnd = new Random(5);
         long[] dims = {2, 3, 4, 5};
-        float[] z = random(rnd, dims);
-        for (int i = 0; i < z.length; i += 7) {
-            z[i] = 0f;
+        float[] y = random(rnd, dims);
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i % 7 == 0 ? 0f : Math.max(y[i], 0f);
         }
         float[] g = random(rnd, dims);
+        float[] expected = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            expected[i] = y[i] > 0 ? g[i] : 0f;
+        }
         try (NDManager mp = pt.newManager(); NDManager mt = tf.newManager()) {
-            NDArray ref = pt.reluBackward(mp.create(g, new Shape(dims)), mp.create(z, new Shape(dims)));
-            NDArray got = tf.reluBackward(mt.create(g, new Shape(dims)), mt.create(z, new Shape(dims)));
-            assertArrayEquals(ref.toFloatArray(), got.toFloatArray(), 0f);
+            NDArray onPt = pt.reluBackward(mp.create(g, new Shape(dims)), mp.create(y, new Shape(dims)));
+            NDArray onTf = tf.reluBackward(mt.create(g, new Shape(dims)), mt.create(y, new Shape(dims)));
+            assertArrayEquals(expected, onPt.toFloatArray(), 0f);
+            assertArrayEquals(expected, onTf.toFloatArray(), 0f);
         }
     }
 
