@@ -144,7 +144,8 @@ public final class PyTorchBackend implements Backend {
      * g ⊙ sign(y): the ReLU's output y is ≥ 0, so its sign is the mask [y > 0], and libtorch's sign and product are
      * vectorised kernels where its comparisons with a boolean result are not (digits_cnn's ReLU sizes, standard-normal
      * values: 13 against 48 µs on (64, 8, 8, 8)). Same process against g ⊙ [y > 0] on the fixtures' own images: the
-     * gradient map's time new/base 0.93–0.96 on digits_cnn/64 and small_vgg/32 (benchmarks/README.md, 2026-12-03). Where y is NaN the signal becomes NaN instead of 0; the model's output is NaN there anyway.
+     * gradient map's time new/base 0.93–0.96 on digits_cnn/64 and small_vgg/32 (benchmarks/README.md, 2026-12-03).
+     * Where y is NaN the signal becomes NaN instead of 0; the model's output is NaN there anyway.
      */
     @Override
     public NDArray reluBackward(NDArray g, NDArray y) {

@@ -31,9 +31,13 @@ class WorkerKillTest {
   @TempDir
   Path dir;
 
+  // Its steps wait up to 90 + 90 + 90 + 20 + 120 + 90 + 120 s; it takes about 20 s. Once (a local CI run of
+  // 2026-12-03 11:04) a 4-minute limit ran out while the killed worker was still exiting, with no trace of which step
+  // had been slow: the steps now print their times, and the limit covers the steps' own.
   @Test
-  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  @Timeout(value = 9, unit = TimeUnit.MINUTES)
   void workerKilledMidBatchAndReplacedGivesExactTotals() throws Exception {
+    long start = System.nanoTime();
     Ledger ledger = new Ledger();
     List<String> methods = List.of("gradient");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(Scenario.BROKER_FAST_ABORT)) {
@@ -48,6 +52,7 @@ class WorkerKillTest {
           CommittedReader reader = new CommittedReader(Scenario.clients(config), config.topics());
           WorkerProcess first = WorkerProcess.start(dir, "worker-a", workerProps)) {
         first.awaitRunning(Duration.ofSeconds(90));
+        step(start, "first worker running");
         // the first worker loads the model before the timed feed starts: on a slow machine it could otherwise
         // still be loading while the whole feed is sent, and be killed with nothing left for the second
         int warm = 20;
@@ -57,10 +62,13 @@ class WorkerKillTest {
         feeder.flush();
         assertTrue(reader.pollUntil(() -> reader.explanations.size() >= warm, Duration.ofSeconds(90)),
             () -> "the first worker committed nothing:\n" + first.tail());
+        step(start, "warm-up explained");
         Thread feed = feeder.steady("k-", 600, 60, 40, Feeder.digits("k-", methods));
         assertTrue(reader.pollUntil(() -> reader.explanations.size() >= warm + 80, Duration.ofSeconds(90)),
             () -> "the first worker committed nothing of the feed:\n" + first.tail());
+        step(start, "first 80 of the feed explained");
         double inFlight = awaitInFlight(first);
+        step(start, "in-flight gauge read");
         int committedBefore = reader.explanations.size();
         first.kill();
         System.out.printf("RELIABILITY worker kill: SIGKILL with %.0f tasks polled and uncommitted (its gauge just before), when"
@@ -69,6 +77,7 @@ class WorkerKillTest {
 
         try (WorkerProcess second = WorkerProcess.start(dir, "worker-b", workerProps)) {
           second.awaitRunning(Duration.ofSeconds(90));
+          step(start, "second worker running");
           feed.join();
           feeder.flush();
           assertEquals(0, feeder.failures(), () -> "send failed: " + feeder.firstFailure());
@@ -85,6 +94,10 @@ class WorkerKillTest {
         }
       }
     }
+  }
+
+  private static void step(long start, String what) {
+    System.out.printf("RELIABILITY worker kill: %s after %.1f s%n", what, (System.nanoTime() - start) / 1e9);
   }
 
   /** Polls the worker's in-flight gauge until it holds tasks (up to 20 s); returns the last value. */

@@ -107,10 +107,18 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
-  /** SIGKILL, then waits for the process to be gone. */
+  /**
+   * SIGKILL, then waits for the process to be gone. A killed JVM runs no more code, but on a VM that is reclaiming
+   * memory its exit can take long: the wait is generous, and says so when it runs out.
+   */
   void kill() throws InterruptedException {
+    long start = System.nanoTime();
     process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("worker pid " + process.pid() + " still alive 120 s after SIGKILL");
+    }
+    System.out.printf("RELIABILITY worker pid %d gone %.1f s after SIGKILL%n", process.pid(),
+        (System.nanoTime() - start) / 1e9);
   }
 
   String output() {
