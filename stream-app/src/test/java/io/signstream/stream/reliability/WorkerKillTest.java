@@ -31,9 +31,10 @@ class WorkerKillTest {
   @TempDir
   Path dir;
 
-  // Its steps wait up to 90 + 90 + 90 + 20 + 120 + 90 + 120 s; it takes about 20 s. Once (a local CI run of
-  // 2026-12-03 11:04) a 4-minute limit ran out while the killed worker was still exiting, with no trace of which step
-  // had been slow: the steps now print their times, and the limit covers the steps' own.
+  // Its steps wait up to 90 + 90 + 90 + 20 + 120 + 90 + 120 s; it takes about 20 s. Twice (local CI runs of
+  // 2026-12-03) a call to the worker's /metrics hung past its request timeout (WorkerProcess.inFlight now has a hard
+  // deadline) and the test ran out of its limit without saying where: the steps now print their times, and the limit
+  // covers the steps' own.
   @Test
   @Timeout(value = 9, unit = TimeUnit.MINUTES)
   void workerKilledMidBatchAndReplacedGivesExactTotals() throws Exception {

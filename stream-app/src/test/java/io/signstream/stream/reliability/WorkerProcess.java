@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +30,10 @@ import java.util.regex.Pattern;
 final class WorkerProcess implements AutoCloseable {
 
   private static final Pattern HTTP = Pattern.compile("HTTP on http://[^:]+:(\\d+)");
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  // HTTP/1.1: with the default HTTP/2 upgrade attempt a /metrics call once hung past its request timeout (stack in
+  // HttpClientImpl.send), so the call also has a hard deadline of its own (inFlight)
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Process process;
   private final Path log;
@@ -90,8 +96,16 @@ final class WorkerProcess implements AutoCloseable {
   /** Tasks the worker holds polled but not committed, from its {@code /metrics}; -1 if it does not answer. */
   double inFlight() {
     try {
-      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-          + "/metrics")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<HttpResponse<String>> call = CLIENT.sendAsync(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/metrics")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r;
+      try {
+        r = call.get(3, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        call.cancel(true);
+        return -1;
+      }
       double sum = 0;
       for (String line : r.body().split("\n")) {
         if (line.startsWith("signstream_worker_in_flight")) {
@@ -99,8 +113,6 @@ final class WorkerProcess implements AutoCloseable {
         }
       }
       return sum;
-    } catch (IOException e) {
-      return -1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return -1;
