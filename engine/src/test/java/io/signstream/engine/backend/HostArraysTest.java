@@ -2,6 +2,7 @@ package io.signstream.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -62,8 +63,10 @@ class HostArraysTest {
             for (int i = 0; i < 200; i++) {
                 HostArrays.copyOf(m, batch, new Shape(64, 256)).close();
             }
-            // DJL's create(float[]) would hold 200 × 64 KiB here until a collection
-            assertEquals(before, directBytes(), 64 * 1024, "direct buffer bytes after 200 copies of 64 KiB");
+            // DJL's create(float[]) would hold 200 × 64 KiB here until a collection. Only growth counts: a
+            // collection meanwhile may free direct buffers that earlier tests in this JVM left behind.
+            long grown = directBytes() - before;
+            assertTrue(grown <= 64 * 1024, () -> "direct buffer bytes grew by " + grown + " over 200 copies of 64 KiB");
         }
     }
 
