@@ -17,6 +17,7 @@ public final class Activations {
     private final Graph graph;
     private final Map<String, NDArray> values = new HashMap<>();
     private final Map<String, Supplier<NDArray>> deferred = new HashMap<>();
+    private final Map<String, NDArray> pooledBeforeRelu = new HashMap<>();
 
     Activations(Graph graph, NDArray input) {
         this.graph = graph;
@@ -30,6 +31,19 @@ public final class Activations {
     /** A value computed on first {@link #get}, in the managers of the arrays it reads. */
     void defer(String name, Supplier<NDArray> value) {
         deferred.put(name, value);
+    }
+
+    /**
+     * The maxima of a max pooling that ran before its ReLU ({@link ReluBeforeMaxPool}), by the pooling's name: its
+     * output is their ReLU, and the reverse pass routes by the maxima themselves.
+     */
+    void putPooledBeforeRelu(String pool, NDArray maxima) {
+        pooledBeforeRelu.put(pool, maxima);
+    }
+
+    /** See {@link #putPooledBeforeRelu}; null where the pooling did not run before its ReLU. */
+    NDArray pooledBeforeRelu(String pool) {
+        return pooledBeforeRelu.get(pool);
     }
 
     /** Whether the value is computed already (not deferred or first asked for). */

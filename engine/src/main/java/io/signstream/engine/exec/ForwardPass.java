@@ -33,6 +33,7 @@ public final class ForwardPass {
             } else if (relu != null) {
                 // max and ReLU commute: pool first, then the ReLU on a fraction of the elements
                 NDArray pooled = apply(model, node.layer(), acts.inputsOf(relu));
+                acts.putPooledBeforeRelu(node.name(), pooled);
                 acts.put(node.name(), apply(model, relu.layer(), List.of(pooled)));
             } else {
                 acts.put(node.name(), apply(model, node.layer(), acts.inputsOf(node)));

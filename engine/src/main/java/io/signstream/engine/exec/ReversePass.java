@@ -66,8 +66,11 @@ public final class ReversePass {
             Node relu = reluBeforePool.get(node.name());
             if (relu != null && !keep.contains(relu.name())) {
                 String reluInput = relu.inputs().get(0);
-                NodeStep pool = new NodeStep(node, model, List.of(acts.get(reluInput)), acts.get(node.name()), false);
-                pending.merge(reluInput, reluThenPool(pool, relu, upstream, rules), NDArray::add);
+                // the pooling as it ran: the ReLU's input in, its maxima out
+                NodeStep pool = new NodeStep(node, model, List.of(acts.get(reluInput)),
+                        acts.pooledBeforeRelu(node.name()), false);
+                pending.merge(reluInput, reluThenPool(pool, acts.get(node.name()), relu, upstream, rules),
+                        NDArray::add);
                 continue;
             }
             NodeStep step = new NodeStep(node, model, acts.inputsOf(node), acts.get(node.name()),
@@ -89,13 +92,13 @@ public final class ReversePass {
 
     /**
      * The signal at the input of {@code relu}, which only {@code pool} reads: the ReLU's rule at the pooled size
-     * (the pooled values are its input there: relu(max) > 0 exactly where max > 0), then the pooling's, routed by
+     * (the windows' maxima in, their ReLU out: relu(max) > 0 exactly where max > 0), then the pooling's, routed by
      * the ReLU's input ({@code pool}'s step reads it): where the window's maximum is positive it sits at the same
      * places before and after the ReLU, elsewhere the signal is zero already. {@link ReluBeforeMaxPool} says more.
      */
-    private static NDArray reluThenPool(NodeStep pool, Node relu, NDArray upstream, Propagation rules) {
-        NDArray pooled = pool.output();
-        NodeStep atPooledSize = new NodeStep(relu, pool.model(), List.of(pooled), pooled, false);
+    private static NDArray reluThenPool(NodeStep pool, NDArray reluOfMaxima, Node relu, NDArray upstream,
+            Propagation rules) {
+        NodeStep atPooledSize = new NodeStep(relu, pool.model(), List.of(pool.output()), reluOfMaxima, false);
         NDArray masked = rules.backward(atPooledSize, upstream)[0];
         return rules.backward(pool, masked)[0];
     }

@@ -31,12 +31,17 @@ public sealed interface Stabiliser {
 
     /** iNNvestigate's SafeDivide: a / (b + [b == 0]·1e-7). */
     static NDArray safeDivide(NDArray a, NDArray b) {
-        return a.div(b.add(b.eq(0f).toType(b.getDataType(), false).mul(KERAS_EPSILON)));
+        // [b == 0]·ε as ε − |sign(b)|·ε, exactly 0 or ε, in vectorised kernels (see signPlus)
+        return a.div(b.add(b.sign().abs().mul(-KERAS_EPSILON).add(KERAS_EPSILON)));
     }
 
-    /** 2·[z ≥ 0] − 1: the sign with sign(0) = +1. */
+    /**
+     * The sign with sign(0) = +1, as sign(sign(z) + ½): the engines' sign and sum are vectorised kernels, where
+     * libtorch's comparison with a boolean result and its conversion to float are not (see {@link SignedEpsilon}).
+     * Exact: sign(z) + ½ is −½, ½ or 1½ (−0 counts as 0).
+     */
     static NDArray signPlus(NDArray z) {
-        return z.gte(0f).toType(z.getDataType(), false).mul(2f).sub(1f);
+        return z.sign().add(0.5f).sign();
     }
 
     /** SafeDivide alone (Z, SIGN, AlphaBeta, ZPlus, WSquare, Flat, Bounded, GammaTF). */
@@ -62,9 +67,7 @@ public sealed interface Stabiliser {
         @Override
         public NDArray divide(NDArray r, NDArray z, NDArray layerInput) {
             float eps = (float) epsilon;
-            // ε·signPlus(z) as 2ε·[z ≥ 0] − ε: the same values exactly (2ε is exact, and so are 2ε − ε and 0 − ε),
-            // one element-wise op and one scalar operand fewer per layer
-            NDArray shifted = z.add(z.gte(0f).toType(z.getDataType(), false).mul(2 * eps).sub(eps));
+            NDArray shifted = z.add(signPlus(z).mul(eps));
             return eps > 0 ? r.div(shifted) : safeDivide(r, shifted);
         }
 

@@ -201,6 +201,58 @@ class PyTorchBackendTest {
         return false;
     }
 
+    /**
+     * The tiled gradient against libtorch's own (autograd through {@code max_pool2d_with_indices}), on inputs with
+     * ties in most windows, a window of equal negative values and positions past the last whole window: the same
+     * values at every position, the signal at the same first maximum.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tiledPoolCases")
+    void tiledGradientMatchesLibtorchAutograd(PoolCase c) {
+        Random rnd = new Random(c.name().hashCode());
+        float[] x = random(rnd, c.input());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.round(2 * x[i]) - 1; // {-3..1}: ties, and windows with no positive value
+        }
+        Arrays.fill(x, 0, 4, -2f);
+        try (NDManager m = pt.newManager()) {
+            NDArray xt = m.create(x, new Shape(c.input()));
+            NDArray maxima = pt.maxPool(xt, c.spec());
+            NDArray upstream = m.create(random(rnd, maxima.getShape().getShape()), maxima.getShape());
+            assertTrue(TiledMaxPoolGradient.applies(c.spec(), xt.getShape()), c.name());
+            float[] libtorch = pt.maxPoolBackward(xt, c.spec(), upstream).toFloatArray();
+            float[] tiled = pt.maxPoolBackward(xt, maxima, c.spec(), upstream).toFloatArray();
+            assertArrayEquals(libtorch, tiled, 0f, c.name());
+            long routed = 0;
+            for (float v : tiled) {
+                routed += v != 0 ? 1 : 0;
+            }
+            assertEquals(maxima.size(), routed, c.name() + ": one position per window takes the signal");
+        }
+    }
+
+    static Stream<PoolCase> tiledPoolCases() {
+        return Stream.of(
+                new PoolCase("2d 2x2 (VGG)", new long[] {2, 3, 8, 10}, PoolSpec.square(2, 2)),
+                new PoolCase("2d 2x2 odd input", new long[] {2, 3, 7, 9}, PoolSpec.square(2, 2)),
+                new PoolCase("2d 3x3 stride 3", new long[] {1, 2, 9, 6}, PoolSpec.square(2, 3)),
+                new PoolCase("2d 2x3 stride 2x3", new long[] {2, 2, 6, 9},
+                        new PoolSpec(new int[] {2, 3}, new int[] {2, 3}, new int[2], new int[2])),
+                new PoolCase("1d 3 stride 3", new long[] {2, 3, 12}, PoolSpec.square(1, 3)),
+                new PoolCase("3d 2x2x2", new long[] {2, 2, 4, 6, 4}, PoolSpec.square(3, 2)));
+    }
+
+    /** Overlapping or padded windows are not tiles: libtorch's gradient (or the strided views') answers. */
+    @Test
+    void onlyTiledWindowsTakeTheTiledGradient() {
+        assertTrue(TiledMaxPoolGradient.applies(PoolSpec.square(2, 2), new Shape(1, 1, 5, 6)));
+        assertTrue(!TiledMaxPoolGradient.applies(new PoolSpec(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1},
+                new int[] {1, 1}), new Shape(1, 1, 9, 9)), "overlapping, padded");
+        assertTrue(!TiledMaxPoolGradient.applies(new PoolSpec(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0},
+                new int[] {1, 1}), new Shape(1, 1, 5, 5)), "ceil mode");
+        assertTrue(!TiledMaxPoolGradient.applies(PoolSpec.square(2, 2), new Shape(1, 1, 1, 6)), "no whole window");
+    }
+
     /** The strided views cover every window that holds an input value; others go to the shared formulation. */
     @Test
     void stridedPoolingCoversWindowsThatHoldAnInputValue() {
