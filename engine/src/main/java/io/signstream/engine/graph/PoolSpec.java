@@ -39,6 +39,14 @@ public record PoolSpec(int[] kernel, int[] strides, int[] padBegin, int[] padEnd
         return false;
     }
 
+    /**
+     * Whether every window is one element and every element a window (1×1, stride 1, no padding): pooling is then
+     * the identity. torchvision's VGG exports its AdaptiveAvgPool2d((7, 7)) on a 7×7 input as such a pooling.
+     */
+    public boolean identity() {
+        return !hasPadding() && windowSize() == 1 && Arrays.stream(strides).allMatch(s -> s == 1);
+    }
+
     public int windowSize() {
         int n = 1;
         for (int k : kernel) {
