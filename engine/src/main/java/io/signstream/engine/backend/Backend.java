@@ -130,6 +130,19 @@ public interface Backend extends AutoCloseable {
         return g.mul(y.gt(0f).toType(g.getDataType(), false));
     }
 
+    /**
+     * sign₊(z): +1 where z ≥ 0 (−0 included), −1 where z < 0, in z's type; the sign LRP's ε rules shift their
+     * denominators by (METHODS.md §2.0). The default is 2·[z ≥ 0] − 1.
+     */
+    default NDArray signPlus(NDArray z) {
+        return z.gte(0f).toType(z.getDataType(), false).mul(2f).sub(1f);
+    }
+
+    /** {@code value} where b = 0 (−0 included), else 0, in b's type: SafeDivide's shift. The default is value·[b = 0]. */
+    default NDArray valueWhereZero(NDArray b, float value) {
+        return b.eq(0f).toType(b.getDataType(), false).mul(value);
+    }
+
     @Override
     void close();
 }

@@ -42,7 +42,7 @@ public final class LrpKernelRule {
         NDArray result = null;
         for (TermGroup group : rule.groups()) {
             NDArray z = denominator(group, kernel, x, step, inputs);
-            NDArray s = rule.stabiliser().divide(upstream, z, x);
+            NDArray s = rule.stabiliser().divide(step.backend(), upstream, z, x);
             if (group.coefficient() != 1.0) {
                 s = s.mul((float) group.coefficient());
             }

@@ -144,7 +144,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
     /** z-rule: R_in = a ⊙ Pᵀ SafeDivide(R, P a); P a is the node's own output. */
     @Override
     protected NDArray avgPool(NodeStep step, Layer.AvgPool p, NDArray r) {
-        NDArray s = Stabiliser.safeDivide(r, step.output());
+        NDArray s = Stabiliser.safeDivide(step.backend(), r, step.output());
         NDArray x = step.input();
         return x.mul(Pooling.avgPoolTranspose(step.backend(), s, p.spec(), p.countIncludePad(), x.getShape()));
     }
@@ -157,7 +157,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
         }
         NDArray x = step.input();
         long area = x.getShape().size() / (x.getShape().get(0) * x.getShape().get(1));
-        NDArray s = Stabiliser.safeDivide(r.reshape(step.output().getShape()), step.output());
+        NDArray s = Stabiliser.safeDivide(step.backend(), r.reshape(step.output().getShape()), step.output());
         return x.mul(s.div((float) area));
     }
 
@@ -171,13 +171,14 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
         NDArray mean = step.model().perChannel(step.model().array(bn.mean()), rank);
         NDArray numerator = x.mul(y.sub(beta)).mul(r);
         NDArray d = x.sub(mean).mul(y);
-        return Stabiliser.safeDivide(numerator, d.add(Stabiliser.signPlus(d).mul(Stabiliser.KERAS_EPSILON)));
+        return Stabiliser.safeDivide(step.backend(), numerator,
+                d.add(step.backend().signPlus(d).mul(Stabiliser.KERAS_EPSILON)));
     }
 
     /** Residual sum by the z-rule: R_k = a_k ⊙ SafeDivide(R, Σ a). */
     @Override
     protected NDArray[] add(NodeStep step, NDArray r) {
-        NDArray s = Stabiliser.safeDivide(r, step.output());
+        NDArray s = Stabiliser.safeDivide(step.backend(), r, step.output());
         NDArray[] out = new NDArray[step.inputs().size()];
         for (int k = 0; k < out.length; k++) {
             NDArray a = step.inputs().get(k);
@@ -230,7 +231,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
     /** A difference a − b by the z-rule of the sum a + (−b): R_a = a ⊙ s, R_b = −b ⊙ s, s = SafeDivide(R, a − b). */
     @Override
     protected NDArray[] subtract(NodeStep step, NDArray r) {
-        NDArray s = Stabiliser.safeDivide(r, step.output());
+        NDArray s = Stabiliser.safeDivide(step.backend(), r, step.output());
         NDArray a = step.inputs().get(0);
         NDArray b = step.inputs().get(1);
         return new NDArray[] {GradientPropagation.sumToShape(a.mul(s), a.getShape()),
@@ -245,7 +246,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
     protected NDArray[] matMul(NodeStep step, NDArray r) {
         NDArray a = step.inputs().get(0);
         NDArray b = step.inputs().get(1);
-        NDArray s = Stabiliser.safeDivide(r, step.output().mul(2f));
+        NDArray s = Stabiliser.safeDivide(step.backend(), r, step.output().mul(2f));
         return new NDArray[] {GradientPropagation.sumToShape(a.mul(s.matMul(swapLastTwo(b))), a.getShape()),
             GradientPropagation.sumToShape(b.mul(swapLastTwo(a).matMul(s)), b.getShape())};
     }
@@ -269,7 +270,7 @@ public final class RuleComposite extends GradientPropagation implements LrpCompo
     /** A mean by the z-rule (like global average pooling): R_in = x ⊙ SafeDivide(R, mean) / n. */
     @Override
     protected NDArray reduceMean(NodeStep step, Layer.ReduceMean rm, NDArray r) {
-        NDArray s = Stabiliser.safeDivide(r, step.output());
+        NDArray s = Stabiliser.safeDivide(step.backend(), r, step.output());
         return step.input().mul(super.reduceMean(step, rm, s));
     }
 

@@ -2,6 +2,7 @@ package io.signstream.engine.lrp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.signstream.engine.backend.Backend;
 import java.util.Arrays;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Arrays;
  * rules shift z away from 0 by ε·sign₊(z) with sign(0) = +1 first.
  *
  * <pre>{@code
- * NDArray s = new Stabiliser.SignedEpsilon(0.1).divide(r, z, layerInput);
+ * NDArray s = new Stabiliser.SignedEpsilon(0.1).divide(backend, r, z, layerInput);
  * }</pre>
  */
 public sealed interface Stabiliser {
@@ -19,36 +20,27 @@ public sealed interface Stabiliser {
     float KERAS_EPSILON = 1e-7f;
 
     /**
+     * @param backend the engine: its element-wise forms of sign₊ and SafeDivide's shift
      * @param r the relevance at the layer output
      * @param z the rule's denominator, same shape as r
      * @param layerInput the layer's input (the std-scaled epsilon reads it)
      * @return r / stabilised z
      */
-    NDArray divide(NDArray r, NDArray z, NDArray layerInput);
+    NDArray divide(Backend backend, NDArray r, NDArray z, NDArray layerInput);
 
     /** A text for {@link Rule#label()}-style listings. */
     String label();
 
     /** iNNvestigate's SafeDivide: a / (b + [b == 0]·1e-7). */
-    static NDArray safeDivide(NDArray a, NDArray b) {
-        // [b == 0]·ε as ε − |sign(b)|·ε, exactly 0 or ε, in vectorised kernels (see signPlus)
-        return a.div(b.add(b.sign().abs().mul(-KERAS_EPSILON).add(KERAS_EPSILON)));
-    }
-
-    /**
-     * The sign with sign(0) = +1, as sign(sign(z) + ½): the engines' sign and sum are vectorised kernels, where
-     * libtorch's comparison with a boolean result and its conversion to float are not (see {@link SignedEpsilon}).
-     * Exact: sign(z) + ½ is −½, ½ or 1½ (−0 counts as 0).
-     */
-    static NDArray signPlus(NDArray z) {
-        return z.sign().add(0.5f).sign();
+    static NDArray safeDivide(Backend backend, NDArray a, NDArray b) {
+        return a.div(b.add(backend.valueWhereZero(b, KERAS_EPSILON)));
     }
 
     /** SafeDivide alone (Z, SIGN, AlphaBeta, ZPlus, WSquare, Flat, Bounded, GammaTF). */
     record SafeDivide() implements Stabiliser {
         @Override
-        public NDArray divide(NDArray r, NDArray z, NDArray layerInput) {
-            return safeDivide(r, z);
+        public NDArray divide(Backend backend, NDArray r, NDArray z, NDArray layerInput) {
+            return safeDivide(backend, r, z);
         }
 
         @Override
@@ -65,10 +57,10 @@ public sealed interface Stabiliser {
      */
     record SignedEpsilon(double epsilon) implements Stabiliser {
         @Override
-        public NDArray divide(NDArray r, NDArray z, NDArray layerInput) {
+        public NDArray divide(Backend backend, NDArray r, NDArray z, NDArray layerInput) {
             float eps = (float) epsilon;
-            NDArray shifted = z.add(signPlus(z).mul(eps));
-            return eps > 0 ? r.div(shifted) : safeDivide(r, shifted);
+            NDArray shifted = z.add(backend.signPlus(z).mul(eps));
+            return eps > 0 ? r.div(shifted) : safeDivide(backend, r, shifted);
         }
 
         @Override
@@ -84,12 +76,12 @@ public sealed interface Stabiliser {
      */
     record StdScaledEpsilon(double factor) implements Stabiliser {
         @Override
-        public NDArray divide(NDArray r, NDArray z, NDArray layerInput) {
+        public NDArray divide(Backend backend, NDArray r, NDArray z, NDArray layerInput) {
             NDArray eps = perSampleStd(layerInput).mul((float) factor);
             long[] dims = new long[z.getShape().dimension()];
             Arrays.fill(dims, 1);
             dims[0] = z.getShape().get(0);
-            return safeDivide(r, z.add(signPlus(z).mul(eps.reshape(new Shape(dims)))));
+            return safeDivide(backend, r, z.add(backend.signPlus(z).mul(eps.reshape(new Shape(dims)))));
         }
 
         /** Population standard deviation of each sample, shape (N). */

@@ -1,6 +1,7 @@
 package io.signstream.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -314,6 +315,34 @@ class TensorFlowBackendTest {
             NDArray onTf = tf.reluBackward(mt.create(g, new Shape(dims)), mt.create(y, new Shape(dims)));
             assertArrayEquals(expected, onPt.toFloatArray(), 0f);
             assertArrayEquals(expected, onTf.toFloatArray(), 0f);
+        }
+    }
+
+    /**
+     * Both engines' sign₊ (sign(0) = sign(−0) = +1) and SafeDivide's shift (the value at exact zeros, −0 included,
+     * else 0), written out here element by element; equal bits, so +0 where the shift is 0.
+     */
+    @Test
+    void signPlusAndValueWhereZeroMatchTheirDefinitions() {
+        // no subnormals: TensorFlow's kernels read them as 0 (its CPU threads flush them), libtorch's do not
+        float[] z = {-2.5f, -1e-30f, -0f, 0f, 1e-30f, 3f, -1e-37f, 1e-37f, 7e20f, -7e20f};
+        float[] sign = new float[z.length];
+        float[] shift = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            sign[i] = z[i] >= 0 ? 1f : -1f;
+            shift[i] = z[i] == 0 ? 1e-7f : 0f;
+        }
+        Shape shape = new Shape(2, z.length / 2);
+        for (Backend b : new Backend[] {pt, tf}) {
+            try (NDManager m = b.newManager()) {
+                NDArray zt = m.create(z, shape);
+                assertArrayEquals(sign, b.signPlus(zt).toFloatArray(), b.kind() + " sign₊");
+                float[] got = b.valueWhereZero(zt, 1e-7f).toFloatArray();
+                for (int i = 0; i < z.length; i++) {
+                    assertEquals(Float.floatToIntBits(shift[i]), Float.floatToIntBits(got[i]),
+                            b.kind() + " shift at " + z[i] + ": " + got[i]);
+                }
+            }
         }
     }
 
