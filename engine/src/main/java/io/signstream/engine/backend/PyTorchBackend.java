@@ -23,6 +23,8 @@ public final class PyTorchBackend implements Backend {
     private final DerivedWeights flipped = new DerivedWeights();
     /** Phase kernels for strided {@link #convTranspose}, one per weight array. */
     private final DerivedWeights phaseKernels = new DerivedWeights();
+    /** Column matrices for {@link ColumnTransposedConvolution}, one per weight array. */
+    private final DerivedWeights columnKernels = new DerivedWeights();
 
     public PyTorchBackend(Device device) {
         this.engine = Engine.getEngine(EngineKind.PYTORCH.djlName());
@@ -69,6 +71,11 @@ public final class PyTorchBackend implements Backend {
      */
     @Override
     public NDArray convTranspose(NDArray g, NDArray w, ConvSpec spec, Shape inputShape) {
+        if (ColumnTransposedConvolution.applies(w.getShape(), spec)) {
+            // a first layer's transpose to one to four channels: a matrix product beats oneDNN's convolution there
+            return ColumnTransposedConvolution.apply(g, columnKernels.get(w, ColumnTransposedConvolution::columnKernel),
+                    w.getShape(), spec, inputShape);
+        }
         int[] pads = TransposedConvolution.symmetricPadding(w.getShape(), spec, g.getShape(), inputShape);
         if (pads != null) {
             // stride 1 with equal padding on both sides: one libtorch convolution, no padded copy of the signal

@@ -80,7 +80,34 @@ class PyTorchBackendTest {
                 c("2d one channel in and out, no padding", 1, 1, 1, new int[] {6, 7}, new int[] {3, 2},
                         new int[] {1, 1}, new int[] {0, 0}, new int[] {0, 0}, 1),
                 c("1d one input channel 5 pad2", 3, 1, 4, new int[] {12}, new int[] {5}, new int[] {1},
-                        new int[] {2}, new int[] {2}, 1)));
+                        new int[] {2}, new int[] {2}, 1),
+                // up to four input channels, stride 1: ColumnTransposedConvolution
+                c("2d three input channels 3x3 pad1 (an RGB first layer)", 2, 3, 5, new int[] {9, 8},
+                        new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1),
+                c("2d three input channels 4x4 pads 1/2 (Keras same, even kernel)", 1, 3, 4, new int[] {8, 9},
+                        new int[] {4, 4}, new int[] {1, 1}, new int[] {1, 1}, new int[] {2, 2}, 1),
+                c("2d four input channels 2x3 pads 0/1 and 1/1", 2, 4, 3, new int[] {7, 6}, new int[] {2, 3},
+                        new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1),
+                c("2d two input channels 3x3 pad 3 (wider than the kernel)", 1, 2, 3, new int[] {5, 6},
+                        new int[] {3, 3}, new int[] {1, 1}, new int[] {3, 3}, new int[] {3, 3}, 1),
+                c("2d five input channels (a flipped convolution again)", 1, 5, 2, new int[] {6, 6},
+                        new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)));
+    }
+
+    /** The column form takes 2-D, one-group, stride-1, undilated transposes to at most four channels. */
+    @Test
+    void columnFormTakesStrideOneTransposesToFewChannels() {
+        ConvSpec same = ConvSpec.simple(2, 1, 1);
+        assertTrue(ColumnTransposedConvolution.applies(new Shape(8, 1, 3, 3), same), "grey-scale first layer");
+        assertTrue(ColumnTransposedConvolution.applies(new Shape(64, 3, 3, 3), same), "RGB first layer");
+        assertTrue(!ColumnTransposedConvolution.applies(new Shape(8, 5, 3, 3), same), "five channels");
+        assertTrue(!ColumnTransposedConvolution.applies(new Shape(8, 3, 3, 3),
+                new ConvSpec(new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)), "stride 2");
+        assertTrue(!ColumnTransposedConvolution.applies(new Shape(8, 3, 3, 3),
+                new ConvSpec(new int[] {1, 1}, new int[] {2, 2}, new int[] {2, 2}, new int[] {2, 2}, 1)), "dilated");
+        assertTrue(!ColumnTransposedConvolution.applies(new Shape(6, 1, 3, 3),
+                new ConvSpec(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 3)), "groups");
+        assertTrue(!ColumnTransposedConvolution.applies(new Shape(4, 1, 5), ConvSpec.simple(1, 1, 2)), "1-D");
     }
 
     private static Arguments c(String name, int n, int cin, int cout, int[] spatial, int[] kernel, int[] strides,
