@@ -30,15 +30,14 @@ final class TiledMaxPoolGradient {
     private TiledMaxPoolGradient() {
     }
 
-    /** Whether every window is a tile: stride equal to the window, no padding, at least one window per axis. */
+    /** Whether the windows tile the input ({@link PoolSpec#tiles}) and at least one fits along every axis. */
     static boolean applies(PoolSpec spec, Shape x) {
         int r = spec.spatialRank();
-        if (x.dimension() != 2 + r) {
+        if (!spec.tiles() || x.dimension() != 2 + r) {
             return false;
         }
         for (int i = 0; i < r; i++) {
-            if (spec.strides()[i] != spec.kernel()[i] || spec.padBegin()[i] != 0 || spec.padEnd()[i] != 0
-                    || x.get(2 + i) < spec.kernel()[i]) {
+            if (x.get(2 + i) < spec.kernel()[i]) {
                 return false;
             }
         }

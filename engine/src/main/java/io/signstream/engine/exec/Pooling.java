@@ -77,7 +77,7 @@ public final class Pooling {
 
     /** Every window of x as (N, C, K, out...), K = window size in row-major order. */
     static NDArray windows(Backend backend, NDArray x, PoolSpec spec) {
-        if (tiles(spec)) {
+        if (spec.tiles()) {
             return tileWindows(x, spec);
         }
         int c = channels(x);
@@ -87,7 +87,7 @@ public final class Pooling {
     }
 
     private static NDArray scatterWindows(Backend backend, NDArray perWindow, PoolSpec spec, Shape inputShape) {
-        if (tiles(spec)) {
+        if (spec.tiles()) {
             return untileWindows(backend, perWindow, spec, inputShape);
         }
         int c = (int) inputShape.get(1);
@@ -119,10 +119,6 @@ public final class Pooling {
      * Windows that tile the input (stride = kernel, no padding: the usual 2×2 pooling) are a reshape and a
      * transpose away from (N, C, K, out...), which is far cheaper than the one-hot depthwise convolution.
      */
-    private static boolean tiles(PoolSpec spec) {
-        return !spec.hasPadding() && java.util.Arrays.equals(spec.kernel(), spec.strides());
-    }
-
     private static NDArray tileWindows(NDArray x, PoolSpec spec) {
         int r = spec.spatialRank();
         Shape s = x.getShape();

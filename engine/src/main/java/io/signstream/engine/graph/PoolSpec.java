@@ -39,12 +39,17 @@ public record PoolSpec(int[] kernel, int[] strides, int[] padBegin, int[] padEnd
         return false;
     }
 
+    /** Whether the windows tile the input: stride equal to the window on every axis, no padding. */
+    public boolean tiles() {
+        return !hasPadding() && Arrays.equals(kernel, strides);
+    }
+
     /**
      * Whether every window is one element and every element a window (1×1, stride 1, no padding): pooling is then
      * the identity. torchvision's VGG exports its AdaptiveAvgPool2d((7, 7)) on a 7×7 input as such a pooling.
      */
     public boolean identity() {
-        return !hasPadding() && windowSize() == 1 && Arrays.stream(strides).allMatch(s -> s == 1);
+        return tiles() && windowSize() == 1;
     }
 
     public int windowSize() {
