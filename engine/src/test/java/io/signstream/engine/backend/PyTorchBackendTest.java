@@ -248,13 +248,52 @@ class PyTorchBackendTest {
             NDArray upstream = m.create(random(rnd, maxima.getShape().getShape()), maxima.getShape());
             assertTrue(TiledMaxPoolGradient.applies(c.spec(), xt.getShape()), c.name());
             float[] libtorch = pt.maxPoolBackward(xt, c.spec(), upstream).toFloatArray();
-            float[] tiled = pt.maxPoolBackward(xt, maxima, c.spec(), upstream).toFloatArray();
-            assertArrayEquals(libtorch, tiled, 0f, c.name());
+            float[] views = TiledMaxPoolGradient.viaViews(xt, maxima, c.spec(), upstream).toFloatArray();
+            assertArrayEquals(libtorch, views, 0f, c.name() + ", strided views");
+            assertArrayEquals(libtorch, pt.maxPoolBackward(xt, maxima, c.spec(), upstream).toFloatArray(), 0f,
+                    c.name() + ", the backend's choice");
+            if (c.spec().spatialRank() == 2) {
+                float[] kernel = TiledMaxPoolGradient.nativeKernel(xt, c.spec(), upstream).toFloatArray();
+                assertArrayEquals(libtorch, kernel, 0f, c.name() + ", native kernel");
+            }
             long routed = 0;
-            for (float v : tiled) {
+            for (float v : views) {
                 routed += v != 0 ? 1 : 0;
             }
             assertEquals(maxima.size(), routed, c.name() + ": one position per window takes the signal");
+        }
+    }
+
+    /**
+     * The native kernel on what the strided views leave aside: NaN (libtorch lets the last NaN of a window win),
+     * infinities, signed zeros, a strided view as input and windows wider than 2×2; the same values as libtorch's
+     * autograd everywhere.
+     */
+    @Test
+    void nativeKernelRoutesNanInfinitiesAndViewsAsLibtorchDoes() {
+        float nan = Float.NaN;
+        float inf = Float.POSITIVE_INFINITY;
+        float[] x = {
+            nan, 1, -0f, 0f, 5, 5, -inf, -inf,
+            2, nan, 0f, -0f, 5, 4, -inf, -inf,
+            inf, inf, 1, 2, 3, nan, 7, 7,
+            3, 3, 4, 3, nan, 1, 7, 8,
+            1, 2, 3, 4, 5, 6, 7, 8};
+        try (NDManager m = pt.newManager()) {
+            NDArray xt = m.create(x, new Shape(1, 1, 5, 8));
+            NDArray wide = m.randomNormal(new Shape(2, 3, 9, 12)).round();
+            NDArray view = m.randomNormal(new Shape(2, 3, 8, 12)).round().transpose(0, 1, 3, 2); // not contiguous
+            for (Object[] c : new Object[][] {
+                {xt, PoolSpec.square(2, 2)}, {wide, PoolSpec.square(2, 3)},
+                {wide, new PoolSpec(new int[] {3, 2}, new int[] {3, 2}, new int[2], new int[2])},
+                {view, PoolSpec.square(2, 2)}}) {
+                NDArray in = (NDArray) c[0];
+                PoolSpec spec = (PoolSpec) c[1];
+                NDArray upstream = m.randomNormal(pt.maxPool(in, spec).getShape());
+                float[] libtorch = pt.maxPoolBackward(in, spec, upstream).toFloatArray();
+                float[] kernel = TiledMaxPoolGradient.nativeKernel(in, spec, upstream).toFloatArray();
+                assertArrayEquals(libtorch, kernel, 0f, in.getShape() + " " + spec);
+            }
         }
     }
 

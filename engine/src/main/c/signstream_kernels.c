@@ -1,0 +1,119 @@
+/*
+ * The engine's own CPU kernels, for the few steps libtorch has no fast CPU form for (see
+ * io.signstream.engine.backend.NativeKernels, which loads this library and falls back to libtorch's ops without it).
+ *
+ * tiledMaxPoolGradient2d: the gradient of a 2-D max pooling whose windows tile the input (stride = window, no
+ * padding), routed to each window's first maximum in row-major order: libtorch's rule, a later value wins only if it
+ * is greater or NaN (so the last NaN of a window wins). Positions past the last whole window get 0. Built from
+ * libtorch's ops this takes a dozen strided element-wise kernels (about 3.5x the forward pooling); here it is one
+ * pass over x, vectorised for 2x2 windows.
+ */
+#include <jni.h>
+#include <stddef.h>
+#include <string.h>
+
+/* 2x2 windows: the selects below compile to vector compares and blends (gcc -O3), one lane per window */
+__attribute__((target_clones("avx2", "default")))
+static void route_2x2(const float *restrict x, const float *restrict g, float *restrict out, long planes, long height,
+        long width) {
+    long h = height / 2, w = width / 2;
+    for (long p = 0; p < planes; p++) {
+        const float *xp = x + p * height * width;
+        float *op = out + p * height * width;
+        const float *gp = g + p * h * w;
+        for (long i = 0; i < h; i++) {
+            const float *restrict r0 = xp + 2 * i * width, *restrict r1 = r0 + width;
+            float *restrict o0 = op + 2 * i * width, *restrict o1 = o0 + width;
+            const float *restrict gr = gp + i * w;
+            for (long j = 0; j < w; j++) {
+                float a0 = r0[2 * j], a1 = r0[2 * j + 1], a2 = r1[2 * j], a3 = r1[2 * j + 1], gv = gr[j];
+                float m = a0, q = 0.f;
+                int c1 = (a1 > m) | (a1 != a1);
+                m = c1 ? a1 : m;
+                q = c1 ? 1.f : q;
+                int c2 = (a2 > m) | (a2 != a2);
+                m = c2 ? a2 : m;
+                q = c2 ? 2.f : q;
+                int c3 = (a3 > m) | (a3 != a3);
+                q = c3 ? 3.f : q;
+                o0[2 * j] = q == 0.f ? gv : 0.f;
+                o0[2 * j + 1] = q == 1.f ? gv : 0.f;
+                o1[2 * j] = q == 2.f ? gv : 0.f;
+                o1[2 * j + 1] = q == 3.f ? gv : 0.f;
+            }
+        }
+    }
+}
+
+/* any other tile: the window scanned in row-major order */
+static void route_tiles(const float *x, const float *g, float *out, long planes, long height, long width, int kh,
+        int kw) {
+    long h = height / kh, w = width / kw;
+    for (long p = 0; p < planes; p++) {
+        const float *xp = x + p * height * width;
+        float *op = out + p * height * width;
+        const float *gp = g + p * h * w;
+        for (long i = 0; i < h; i++) {
+            for (long j = 0; j < w; j++) {
+                long first = (i * kh) * width + j * kw, best = first;
+                float m = xp[first];
+                for (int a = 0; a < kh; a++) {
+                    for (int b = 0; b < kw; b++) {
+                        long at = first + a * width + b;
+                        float v = xp[at];
+                        if (v > m || v != v) {
+                            m = v;
+                            best = at;
+                        }
+                    }
+                }
+                op[best] = gp[i * w + j];
+            }
+        }
+    }
+}
+
+static void *address(JNIEnv *env, jobject buffer, jlong bytes) {
+    void *a = buffer == NULL ? NULL : (*env)->GetDirectBufferAddress(env, buffer);
+    if (a == NULL || (*env)->GetDirectBufferCapacity(env, buffer) < bytes) {
+        jclass e = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+        (*env)->ThrowNew(env, e, "a buffer is not direct or smaller than its tensor");
+        return NULL;
+    }
+    return a;
+}
+
+JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_tiledMaxPoolGradient2d(JNIEnv *env,
+        jclass cls, jobject x, jobject upstream, jobject out, jlong planes, jlong height, jlong width, jint kh,
+        jint kw) {
+    (void) cls;
+    if (planes < 0 || height < kh || width < kw || kh < 1 || kw < 1) {
+        jclass e = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+        (*env)->ThrowNew(env, e, "no whole window");
+        return;
+    }
+    jlong size = planes * height * width * (jlong) sizeof(float);
+    jlong pooled = planes * (height / kh) * (width / kw) * (jlong) sizeof(float);
+    const float *xp = address(env, x, size);
+    if (xp == NULL) {
+        return;
+    }
+    const float *gp = address(env, upstream, pooled);
+    if (gp == NULL) {
+        return;
+    }
+    float *op = address(env, out, size);
+    if (op == NULL) {
+        return;
+    }
+    if (kh == 2 && kw == 2) {
+        /* writes every position of the whole windows; the rest (odd sizes) is cleared first */
+        if (height % 2 != 0 || width % 2 != 0) {
+            memset(op, 0, (size_t) size);
+        }
+        route_2x2(xp, gp, op, planes, height, width);
+    } else {
+        memset(op, 0, (size_t) size);
+        route_tiles(xp, gp, op, planes, height, width, kh, kw);
+    }
+}

@@ -1,0 +1,87 @@
+package io.signstream.engine.backend;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's own CPU kernels (C, {@code engine/src/main/c}), for steps libtorch has no fast CPU form for through
+ * DJL: today the max-pool gradient of tiled windows ({@link TiledMaxPoolGradient}). Maven compiles the library with
+ * gcc into the engine's jar ({@code native/linux-x86_64/}); it works on float32 tensors in CPU memory through direct
+ * buffers, so nothing is copied between Java and native memory.
+ *
+ * <p>Where the library is not there (another OS or architecture, a build without gcc) or
+ * {@code -Dsignstream.native.kernels=false} turns it off, {@link #available()} is false and callers keep libtorch's
+ * ops: the same values, slower. {@link #unavailableReason()} says why.
+ *
+ * <pre>{@code
+ * if (NativeKernels.available()) {
+ *     NativeKernels.tiledMaxPoolGradient2d(x, upstream, out, n * c, h, w, 2, 2);
+ * }
+ * }</pre>
+ */
+public final class NativeKernels {
+
+    /** System property that turns the kernels off ({@code false}), e.g. to compare with libtorch's ops. */
+    public static final String PROPERTY = "signstream.native.kernels";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
+    private static final String LIBRARY = "libsignstream_kernels.so";
+    private static final String UNAVAILABLE = load();
+
+    private NativeKernels() {
+    }
+
+    /** Whether the library is loaded: the native kernels run instead of libtorch's ops. */
+    public static boolean available() {
+        return UNAVAILABLE == null;
+    }
+
+    /** Why the library is not loaded; null when it is. */
+    public static String unavailableReason() {
+        return UNAVAILABLE;
+    }
+
+    /**
+     * The gradient of a 2-D max pooling with kh×kw windows at stride kh×kw and no padding, routed to each window's
+     * first maximum in row-major order (libtorch's rule, NaN included); positions past the last whole window get 0.
+     *
+     * @param x the pooling's input, {@code planes × height × width} contiguous float32 values
+     * @param upstream the signal at the pooled size, {@code planes × (height / kh) × (width / kw)}
+     * @param out written entirely, x's size
+     */
+    static native void tiledMaxPoolGradient2d(ByteBuffer x, ByteBuffer upstream, ByteBuffer out, long planes,
+            long height, long width, int kh, int kw);
+
+    private static String load() {
+        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+            return "turned off with -D" + PROPERTY + "=false";
+        }
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch");
+        if (!os.contains("linux") || !("amd64".equals(arch) || "x86_64".equals(arch))) {
+            return "built for linux-x86_64 only, this is " + os + "-" + arch;
+        }
+        try (InputStream in = NativeKernels.class.getResourceAsStream("/native/linux-x86_64/" + LIBRARY)) {
+            if (in == null) {
+                return LIBRARY + " is not in the engine's jar (built without gcc?)";
+            }
+            // a file of its own per class loader: a library is loaded at most once per path and loader
+            Path file = Files.createTempFile("signstream-kernels", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            System.load(file.toAbsolutePath().toString());
+            return null;
+        } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+            String reason = LIBRARY + " did not load: " + e.getMessage();
+            LOG.warn("{}; the engine uses libtorch's ops instead (same values, slower)", reason);
+            return reason;
+        }
+    }
+}
