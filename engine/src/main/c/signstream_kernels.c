@@ -7,6 +7,9 @@
  * is greater or NaN (so the last NaN of a window wins). Positions past the last whole window get 0. Built from
  * libtorch's ops this takes a dozen strided element-wise kernels (about 3.5x the forward pooling); here it is one
  * pass over x, vectorised for 2x2 windows.
+ *
+ * addShiftedTaps: the second half of a transposed convolution computed as a matrix product (the taps' columns),
+ * each tap added into the output at its offset; libtorch needs a strided in-place add per tap and slices around it.
  */
 #include <jni.h>
 #include <stddef.h>
@@ -73,6 +76,30 @@ static void route_tiles(const float *x, const float *g, float *out, long planes,
     }
 }
 
+/* out[p, y, x] = sum over taps (a, b) of cols[p, a*kw + b, y + top - a, x + left - b], where that position exists */
+static void add_shifted_taps(const float *cols, float *out, long planes, int kh, int kw, long h, long w, long out_h,
+        long out_w, long top, long left) {
+    for (long p = 0; p < planes; p++) {
+        float *op = out + p * out_h * out_w;
+        memset(op, 0, sizeof(float) * (size_t) (out_h * out_w));
+        for (int a = 0; a < kh; a++) {
+            for (int b = 0; b < kw; b++) {
+                const float *tap = cols + (p * kh * kw + a * kw + b) * h * w;
+                /* rows i of the tap land on output row i + a - top, columns j on j + b - left */
+                long i0 = top - a > 0 ? top - a : 0, i1 = out_h + top - a < h ? out_h + top - a : h;
+                long j0 = left - b > 0 ? left - b : 0, j1 = out_w + left - b < w ? out_w + left - b : w;
+                for (long i = i0; i < i1; i++) {
+                    const float *restrict src = tap + i * w + j0;
+                    float *restrict dst = op + (i + a - top) * out_w + (j0 + b - left);
+                    for (long j = 0; j < j1 - j0; j++) {
+                        dst[j] += src[j];
+                    }
+                }
+            }
+        }
+    }
+}
+
 static void *address(JNIEnv *env, jobject buffer, jlong bytes) {
     void *a = buffer == NULL ? NULL : (*env)->GetDirectBufferAddress(env, buffer);
     if (a == NULL || (*env)->GetDirectBufferCapacity(env, buffer) < bytes) {
@@ -116,4 +143,24 @@ JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_tiledMaxP
         memset(op, 0, (size_t) size);
         route_tiles(xp, gp, op, planes, height, width, kh, kw);
     }
+}
+
+JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_addShiftedTaps(JNIEnv *env, jclass cls,
+        jobject cols, jobject out, jlong planes, jint kh, jint kw, jlong h, jlong w, jlong out_h, jlong out_w,
+        jlong top, jlong left) {
+    (void) cls;
+    if (planes < 0 || kh < 1 || kw < 1 || h < 0 || w < 0 || out_h < 0 || out_w < 0 || top < 0 || left < 0) {
+        jclass e = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+        (*env)->ThrowNew(env, e, "negative size");
+        return;
+    }
+    const float *cp = address(env, cols, planes * kh * kw * h * w * (jlong) sizeof(float));
+    if (cp == NULL) {
+        return;
+    }
+    float *op = address(env, out, planes * out_h * out_w * (jlong) sizeof(float));
+    if (op == NULL) {
+        return;
+    }
+    add_shifted_taps(cp, op, planes, kh, kw, h, w, out_h, out_w, top, left);
 }

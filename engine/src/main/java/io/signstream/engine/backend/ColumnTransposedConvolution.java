@@ -1,6 +1,7 @@
 package io.signstream.engine.backend;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -21,7 +22,8 @@ import io.signstream.engine.graph.ConvSpec;
  * {@code gx[c, p, q] = Σ_{o,a,b} W[o, c, a, b] · g[o, p − a + padTop, q − b + padLeft]}. The product of W as a
  * (C·kh·kw, O) matrix with g as (O, H·W) gives every tap's contribution at once, {@code cols[c, (a, b), i, j]}; tap
  * (a, b) is then added into a zero buffer of the full correlation's size at offset (a, b), and the input's window of
- * it, offset by the leading padding, is the result (a view).
+ * it, offset by the leading padding, is the result (a view). The adds are one call into {@link NativeKernels} where it
+ * is loaded (libtorch's strided in-place adds and the slices around them were half of this step's time).
  */
 final class ColumnTransposedConvolution {
 
@@ -58,15 +60,43 @@ final class ColumnTransposedConvolution {
      * @param inputShape the convolution's input shape, (N, C, Hin, Win)
      */
     static NDArray apply(NDArray g, NDArray columns, Shape wShape, ConvSpec spec, Shape inputShape) {
+        PtNDArray cols = taps(g, columns, wShape);
+        return NativeKernels.takes(cols) ? addInNativeKernel(cols, wShape, spec, inputShape)
+                : addOnViews(cols, wShape, spec, inputShape);
+    }
+
+    /** As {@link #apply}, the taps always added by libtorch's in-place adds on views (where the kernel is missing). */
+    static NDArray applyOnViews(NDArray g, NDArray columns, Shape wShape, ConvSpec spec, Shape inputShape) {
+        return addOnViews(taps(g, columns, wShape), wShape, spec, inputShape);
+    }
+
+    /** Every tap's contribution, (N, C, kh·kw, H, W): one matrix product. */
+    private static PtNDArray taps(NDArray g, NDArray columns, Shape wShape) {
         Shape gs = g.getShape();
         long n = gs.get(0);
         long h = gs.get(2);
         long w = gs.get(3);
-        long c = wShape.get(1);
+        return (PtNDArray) columns.matMul(g.reshape(n, gs.get(1), h * w))
+                .reshape(n, wShape.get(1), wShape.get(2) * wShape.get(3), h, w);
+    }
+
+    private static NDArray addInNativeKernel(PtNDArray cols, Shape wShape, ConvSpec spec, Shape inputShape) {
+        Shape cs = cols.getShape();
+        NDArray out = cols.getManager().create(inputShape, DataType.FLOAT32); // the kernel writes every element
+        NativeKernels.addShiftedTaps(NativeKernels.memory(cols), NativeKernels.memory(out), cs.get(0) * cs.get(1),
+                (int) wShape.get(2), (int) wShape.get(3), cs.get(3), cs.get(4), inputShape.get(2), inputShape.get(3),
+                spec.padBegin()[0], spec.padBegin()[1]);
+        return out;
+    }
+
+    private static NDArray addOnViews(PtNDArray cols, Shape wShape, ConvSpec spec, Shape inputShape) {
+        Shape cs = cols.getShape();
+        long h = cs.get(3);
+        long w = cs.get(4);
         int kh = (int) wShape.get(2);
         int kw = (int) wShape.get(3);
-        PtNDArray cols = (PtNDArray) columns.matMul(g.reshape(n, gs.get(1), h * w)).reshape(n, c, (long) kh * kw, h, w);
-        PtNDArray full = (PtNDArray) g.getManager().zeros(new Shape(n, c, h + kh - 1, w + kw - 1), g.getDataType());
+        PtNDArray full = (PtNDArray) cols.getManager().zeros(new Shape(cs.get(0), cs.get(1), h + kh - 1, w + kw - 1),
+                cols.getDataType());
         for (int a = 0; a < kh; a++) {
             for (int b = 0; b < kw; b++) {
                 int tap = a * kw + b;

@@ -1,5 +1,9 @@
 package io.signstream.engine.backend;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine's own CPU kernels (C, {@code engine/src/main/c}), for steps libtorch has no fast CPU form for through
- * DJL: today the max-pool gradient of tiled windows ({@link TiledMaxPoolGradient}). Maven compiles the library with
+ * DJL: the max-pool gradient of tiled windows ({@link TiledMaxPoolGradient}) and the shifted sum that ends a
+ * transposed convolution computed as a matrix product ({@link ColumnTransposedConvolution}). Maven compiles the library with
  * gcc into the engine's jar ({@code native/linux-x86_64/}); it works on float32 tensors in CPU memory through direct
  * buffers, so nothing is copied between Java and native memory.
  *
@@ -58,6 +63,35 @@ public final class NativeKernels {
      */
     static native void tiledMaxPoolGradient2d(ByteBuffer x, ByteBuffer upstream, ByteBuffer out, long planes,
             long height, long width, int kh, int kw);
+
+    /**
+     * {@code out[p, y, x] = Σ_{a,b} cols[p, a·kw + b, y + top − a, x + left − b]} over the positions that exist: each
+     * tap's columns added into the output at its offset, the output being the input's window (offset by the leading
+     * padding) of the full correlation.
+     *
+     * @param cols {@code planes × kh·kw × h × w} contiguous float32 values
+     * @param out written entirely, {@code planes × outHeight × outWidth}
+     */
+    static native void addShiftedTaps(ByteBuffer cols, ByteBuffer out, long planes, int kh, int kw, long h, long w,
+            long outHeight, long outWidth, long top, long left);
+
+    /** Whether a native kernel can read and write these arrays: float32 values in CPU memory. */
+    static boolean takes(NDArray... arrays) {
+        if (!available()) {
+            return false;
+        }
+        for (NDArray a : arrays) {
+            if (a.getDataType() != DataType.FLOAT32 || !Device.Type.CPU.equals(a.getDevice().getDeviceType())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The tensor's memory, or a contiguous copy's (kept by the tensor's manager) where it is a strided view. */
+    static ByteBuffer memory(NDArray a) {
+        return ((PtNDArray) a).toByteBuffer(true);
+    }
 
     private static String load() {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {

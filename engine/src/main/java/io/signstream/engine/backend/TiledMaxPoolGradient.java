@@ -1,13 +1,11 @@
 package io.signstream.engine.backend;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.signstream.engine.graph.PoolSpec;
-import java.nio.ByteBuffer;
 
 /**
  * The max-pool gradient for tiled windows (stride = window, no padding: VGG's and most small CNNs' 2×2/2): in the
@@ -64,23 +62,17 @@ final class TiledMaxPoolGradient {
      * instead of a dozen strided libtorch kernels).
      */
     static boolean inNativeKernel(NDArray x, PoolSpec spec, NDArray upstream) {
-        return NativeKernels.available() && spec.spatialRank() == 2 && x.getDataType() == DataType.FLOAT32
-                && upstream.getDataType() == DataType.FLOAT32 && Device.Type.CPU.equals(x.getDevice().getDeviceType())
-                && Device.Type.CPU.equals(upstream.getDevice().getDeviceType());
+        return spec.spatialRank() == 2 && NativeKernels.takes(x, upstream);
     }
 
     static NDArray nativeKernel(NDArray x, PoolSpec spec, NDArray upstream) {
         Shape s = x.getShape();
         // uninitialised: the kernel writes every element
-        PtNDArray out = (PtNDArray) x.getManager().create(s, DataType.FLOAT32);
-        NativeKernels.tiledMaxPoolGradient2d(direct(x), direct(upstream), out.toByteBuffer(true),
-                s.get(0) * s.get(1), s.get(2), s.get(3), spec.kernel()[0], spec.kernel()[1]);
+        NDArray out = x.getManager().create(s, DataType.FLOAT32);
+        NativeKernels.tiledMaxPoolGradient2d(NativeKernels.memory(x), NativeKernels.memory(upstream),
+                NativeKernels.memory(out), s.get(0) * s.get(1), s.get(2), s.get(3), spec.kernel()[0],
+                spec.kernel()[1]);
         return out;
-    }
-
-    /** The tensor's memory, or a contiguous copy's (kept by the tensor's manager) where it is a strided view. */
-    private static ByteBuffer direct(NDArray a) {
-        return ((PtNDArray) a).toByteBuffer(true);
     }
 
     /** In libtorch's element-wise kernels on strided views of x: any rank, dtype and device. */

@@ -143,6 +143,11 @@ class PyTorchBackendTest {
             }
             NDArray zeroInsert = TransposedConvolution.apply(pt, ga, wa, c.spec(), new Shape(xDims));
             assertClose(c + " zero-insert form", ref, zeroInsert.toFloatArray(), 2e-6);
+            if (ColumnTransposedConvolution.applies(wa.getShape(), c.spec())) { // the native adds answered above
+                NDArray views = ColumnTransposedConvolution.applyOnViews(ga,
+                        ColumnTransposedConvolution.columnKernel(wa), wa.getShape(), c.spec(), new Shape(xDims));
+                assertClose(c + " column form, adds on views", ref, views.toFloatArray(), 2e-6);
+            }
         }
     }
 
