@@ -10,6 +10,9 @@
  *
  * addShiftedTaps: the second half of a transposed convolution computed as a matrix product (the taps' columns),
  * each tap added into the output at its offset; libtorch needs a strided in-place add per tap and slices around it.
+ *
+ * epsilonDivide: epsilon-LRP's r / (z + eps * sign+(z)) in one pass instead of five element-wise kernels. Compiled with
+ * -ffp-contract=off (engine/pom.xml): the same float operations as libtorch's, rounded the same way.
  */
 #include <jni.h>
 #include <stddef.h>
@@ -163,4 +166,26 @@ JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_addShifte
         return;
     }
     add_shifted_taps(cp, op, planes, kh, kw, h, w, out_h, out_w, top, left);
+}
+
+JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_epsilonDivide(JNIEnv *env, jclass cls,
+        jobject r, jobject z, jobject out, jlong size, jfloat epsilon) {
+    (void) cls;
+    jlong bytes = size * (jlong) sizeof(float);
+    const float *restrict rp = address(env, r, bytes);
+    if (rp == NULL) {
+        return;
+    }
+    const float *restrict zp = address(env, z, bytes);
+    if (zp == NULL) {
+        return;
+    }
+    float *restrict op = address(env, out, bytes);
+    if (op == NULL) {
+        return;
+    }
+    for (jlong i = 0; i < size; i++) {
+        float shift = zp[i] >= 0.f ? epsilon : -epsilon; /* sign+(z) * eps, exactly +-eps; NaN z stays NaN */
+        op[i] = rp[i] / (zp[i] + shift);
+    }
 }

@@ -131,6 +131,14 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * ε-LRP's stabilised division, {@code r / (z + ε·sign₊(z))} (METHODS.md §2.0), r and z of one shape. The default
+     * is those element-wise ops; an engine with a fused form overrides it and gives the same float32 values.
+     */
+    default NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
+        return r.div(z.add(signPlus(z).mul(epsilon)));
+    }
+
+    /**
      * sign₊(z): +1 where z ≥ 0 (−0 included), −1 where z < 0, in z's type; the sign LRP's ε rules shift their
      * denominators by (METHODS.md §2.0). The default is 2·[z ≥ 0] − 1.
      */

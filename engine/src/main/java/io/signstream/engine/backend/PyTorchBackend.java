@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -180,6 +181,18 @@ public final class PyTorchBackend implements Backend {
     @Override
     public NDArray signPlus(NDArray z) {
         return z.sign().add(0.5f).sign();
+    }
+
+    /** One pass in {@link NativeKernels} where it takes r and z as they are; else the element-wise ops. */
+    @Override
+    public NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
+        if (!NativeKernels.takes(r, z) || !r.getShape().equals(z.getShape()) || r.size() == 0) {
+            return Backend.super.epsilonDivide(r, z, epsilon);
+        }
+        NDArray out = r.getManager().create(r.getShape(), DataType.FLOAT32); // the kernel writes every element
+        NativeKernels.epsilonDivide(NativeKernels.memory(r), NativeKernels.memory(z), NativeKernels.memory(out),
+                r.size(), epsilon);
+        return out;
     }
 
     /** value − |sign(b)|·value, exactly 0 or value, in vectorised kernels (see {@link #signPlus}). */

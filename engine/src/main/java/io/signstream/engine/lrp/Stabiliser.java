@@ -59,8 +59,10 @@ public sealed interface Stabiliser {
         @Override
         public NDArray divide(Backend backend, NDArray r, NDArray z, NDArray layerInput) {
             float eps = (float) epsilon;
-            NDArray shifted = z.add(backend.signPlus(z).mul(eps));
-            return eps > 0 ? r.div(shifted) : safeDivide(backend, r, shifted);
+            if (eps > 0) {
+                return backend.epsilonDivide(r, z, eps);
+            }
+            return safeDivide(backend, r, z.add(backend.signPlus(z).mul(eps)));
         }
 
         @Override

@@ -346,6 +346,28 @@ class TensorFlowBackendTest {
         }
     }
 
+    /** ε-LRP's division, fused on PyTorch (native kernel), element-wise on TensorFlow: r / (z + ε·sign₊(z)) exactly. */
+    @Test
+    void epsilonDivideMatchesItsDefinitionBitForBit() {
+        float[] z = {-2.5f, -1e-30f, -0f, 0f, 1e-30f, 3f, -0.1f, 0.1f, 7e20f, -7e20f, Float.NaN, 1e-3f};
+        float[] r = {1f, -2f, 3f, 0.5f, -1e-3f, 4f, 5f, -6f, 1e30f, 2f, 1f, -0f};
+        float eps = 0.1f;
+        float[] expected = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            expected[i] = r[i] / (z[i] + (z[i] >= 0 ? eps : -eps));
+        }
+        Shape shape = new Shape(3, z.length / 3);
+        for (Backend b : new Backend[] {pt, tf}) {
+            try (NDManager m = b.newManager()) {
+                float[] got = b.epsilonDivide(m.create(r, shape), m.create(z, shape), eps).toFloatArray();
+                for (int i = 0; i < z.length; i++) {
+                    assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]),
+                            b.kind() + " at z = " + z[i] + ", r = " + r[i] + ": " + got[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void whereMatchesDefault() {
         float[] x = random(new Random(3), new long[] {2, 6});
