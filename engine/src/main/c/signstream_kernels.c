@@ -11,8 +11,9 @@
  * addShiftedTaps: the second half of a transposed convolution computed as a matrix product (the taps' columns),
  * each tap added into the output at its offset; libtorch needs a strided in-place add per tap and slices around it.
  *
- * epsilonDivide: epsilon-LRP's r / (z + eps * sign+(z)) in one pass instead of five element-wise kernels. Compiled with
- * -ffp-contract=off (engine/pom.xml): the same float operations as libtorch's, rounded the same way.
+ * epsilonDivide, safeDivide: the LRP rules' stabilised divisions, r / (z + eps * sign+(z)) and a / (b + [b = 0] * shift),
+ * in one pass instead of four or five element-wise kernels. Compiled with -ffp-contract=off (engine/pom.xml): the
+ * same float operations as libtorch's, rounded the same way.
  */
 #include <jni.h>
 #include <stddef.h>
@@ -187,5 +188,26 @@ JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_epsilonDi
     for (jlong i = 0; i < size; i++) {
         float shift = zp[i] >= 0.f ? epsilon : -epsilon; /* sign+(z) * eps, exactly +-eps; NaN z stays NaN */
         op[i] = rp[i] / (zp[i] + shift);
+    }
+}
+
+JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_safeDivide(JNIEnv *env, jclass cls,
+        jobject a, jobject b, jobject out, jlong size, jfloat shift) {
+    (void) cls;
+    jlong bytes = size * (jlong) sizeof(float);
+    const float *restrict ap = address(env, a, bytes);
+    if (ap == NULL) {
+        return;
+    }
+    const float *restrict bp = address(env, b, bytes);
+    if (bp == NULL) {
+        return;
+    }
+    float *restrict op = address(env, out, bytes);
+    if (op == NULL) {
+        return;
+    }
+    for (jlong i = 0; i < size; i++) {
+        op[i] = ap[i] / (bp[i] + (bp[i] == 0.f ? shift : 0.f));
     }
 }

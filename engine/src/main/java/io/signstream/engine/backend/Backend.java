@@ -146,6 +146,15 @@ public interface Backend extends AutoCloseable {
         return z.gte(0f).toType(z.getDataType(), false).mul(2f).sub(1f);
     }
 
+    /**
+     * iNNvestigate's SafeDivide, {@code a / (b + [b = 0]·shift)} (−0 included), a and b of one shape: the LRP rules'
+     * stabilised division where they add no ε. The default is those element-wise ops; an engine with a fused form
+     * overrides it and gives the same float32 values.
+     */
+    default NDArray safeDivide(NDArray a, NDArray b, float shift) {
+        return a.div(b.add(valueWhereZero(b, shift)));
+    }
+
     /** {@code value} where b = 0 (−0 included), else 0, in b's type: SafeDivide's shift. The default is value·[b = 0]. */
     default NDArray valueWhereZero(NDArray b, float value) {
         return b.eq(0f).toType(b.getDataType(), false).mul(value);

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine's own CPU kernels (C, {@code engine/src/main/c}), for steps libtorch has no fast CPU form for through
  * DJL: the max-pool gradient of tiled windows ({@link TiledMaxPoolGradient}) and the shifted sum that ends a
- * transposed convolution computed as a matrix product ({@link ColumnTransposedConvolution}), ε-LRP's stabilised
- * division ({@link Backend#epsilonDivide}). Maven compiles the library with
+ * transposed convolution computed as a matrix product ({@link ColumnTransposedConvolution}), the LRP rules'
+ * stabilised divisions ({@link Backend#epsilonDivide}, {@link Backend#safeDivide}). Maven compiles the library with
  * gcc into the engine's jar ({@code native/linux-x86_64/}); it works on float32 tensors in CPU memory through direct
  * buffers, so nothing is copied between Java and native memory.
  *
@@ -81,6 +81,12 @@ public final class NativeKernels {
      * same float32 operations in the same order as the element-wise ops (no fused multiply-add).
      */
     static native void epsilonDivide(ByteBuffer r, ByteBuffer z, ByteBuffer out, long size, float epsilon);
+
+    /**
+     * {@code out = a / (b + [b = 0]·shift)} element by element (−0 counts as 0, NaN does not), the same float32
+     * operations as the element-wise ops.
+     */
+    static native void safeDivide(ByteBuffer a, ByteBuffer b, ByteBuffer out, long size, float shift);
 
     /** Whether a native kernel can read and write these arrays: float32 values in CPU memory. */
     static boolean takes(NDArray... arrays) {

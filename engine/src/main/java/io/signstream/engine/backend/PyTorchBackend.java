@@ -195,6 +195,18 @@ public final class PyTorchBackend implements Backend {
         return out;
     }
 
+    /** One pass in {@link NativeKernels} where it takes a and b as they are; else the element-wise ops. */
+    @Override
+    public NDArray safeDivide(NDArray a, NDArray b, float shift) {
+        if (!NativeKernels.takes(a, b) || !a.getShape().equals(b.getShape()) || a.size() == 0) {
+            return Backend.super.safeDivide(a, b, shift);
+        }
+        NDArray out = a.getManager().create(a.getShape(), DataType.FLOAT32); // the kernel writes every element
+        NativeKernels.safeDivide(NativeKernels.memory(a), NativeKernels.memory(b), NativeKernels.memory(out),
+                a.size(), shift);
+        return out;
+    }
+
     /** value − |sign(b)|·value, exactly 0 or value, in vectorised kernels (see {@link #signPlus}). */
     @Override
     public NDArray valueWhereZero(NDArray b, float value) {

@@ -33,7 +33,7 @@ public sealed interface Stabiliser {
 
     /** iNNvestigate's SafeDivide: a / (b + [b == 0]·1e-7). */
     static NDArray safeDivide(Backend backend, NDArray a, NDArray b) {
-        return a.div(b.add(backend.valueWhereZero(b, KERAS_EPSILON)));
+        return backend.safeDivide(a, b, KERAS_EPSILON);
     }
 
     /** SafeDivide alone (Z, SIGN, AlphaBeta, ZPlus, WSquare, Flat, Bounded, GammaTF). */

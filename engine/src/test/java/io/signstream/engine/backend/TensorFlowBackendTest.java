@@ -368,6 +368,27 @@ class TensorFlowBackendTest {
         }
     }
 
+    /** SafeDivide, fused on PyTorch (native kernel), element-wise on TensorFlow: a / (b + [b = 0]·1e-7) exactly. */
+    @Test
+    void safeDivideMatchesItsDefinitionBitForBit() {
+        float[] b = {-2.5f, -1e-30f, -0f, 0f, 1e-30f, 3f, -0.1f, 0.1f, 7e20f, -7e20f, Float.NaN, 1e-3f};
+        float[] a = {1f, -2f, 3f, -0.5f, -1e-3f, 4f, 5f, -6f, 1e30f, 2f, 1f, -0f};
+        float[] expected = new float[b.length];
+        for (int i = 0; i < b.length; i++) {
+            expected[i] = a[i] / (b[i] + (b[i] == 0 ? 1e-7f : 0f));
+        }
+        Shape shape = new Shape(2, b.length / 2);
+        for (Backend be : new Backend[] {pt, tf}) {
+            try (NDManager m = be.newManager()) {
+                float[] got = be.safeDivide(m.create(a, shape), m.create(b, shape), 1e-7f).toFloatArray();
+                for (int i = 0; i < b.length; i++) {
+                    assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]),
+                            be.kind() + " at b = " + b[i] + ", a = " + a[i] + ": " + got[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void whereMatchesDefault() {
         float[] x = random(new Random(3), new long[] {2, 6});
