@@ -83,9 +83,9 @@ final class ColumnTransposedConvolution {
     private static NDArray addInNativeKernel(PtNDArray cols, Shape wShape, ConvSpec spec, Shape inputShape) {
         Shape cs = cols.getShape();
         NDArray out = cols.getManager().create(inputShape, DataType.FLOAT32); // the kernel writes every element
-        NativeKernels.addShiftedTaps(NativeKernels.memory(cols), NativeKernels.memory(out), cs.get(0) * cs.get(1),
-                (int) wShape.get(2), (int) wShape.get(3), cs.get(3), cs.get(4), inputShape.get(2), inputShape.get(3),
-                spec.padBegin()[0], spec.padBegin()[1]);
+        NativeKernels.run(m -> NativeKernels.addShiftedTaps(m[0], m[1], cs.get(0) * cs.get(1), (int) wShape.get(2),
+                (int) wShape.get(3), cs.get(3), cs.get(4), inputShape.get(2), inputShape.get(3), spec.padBegin()[0],
+                spec.padBegin()[1]), cols, out);
         return out;
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import java.io.IOException;
+import org.bytedeco.javacpp.PointerScope;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -101,9 +102,32 @@ public final class NativeKernels {
         return true;
     }
 
-    /** The tensor's memory, or a contiguous copy's (kept by the tensor's manager) where it is a strided view. */
-    static ByteBuffer memory(NDArray a) {
-        return ((PtNDArray) a).toByteBuffer(true);
+    /** A native call on the memory of arrays, in their order. */
+    @FunctionalInterface
+    interface Kernel {
+        void run(ByteBuffer[] memory);
+    }
+
+    /**
+     * Runs {@code kernel} on the arrays' memory, no copies where the engine allows: a PyTorch tensor's own (a
+     * contiguous copy's, kept by the tensor's manager, where it is a strided view), a TensorFlow tensor's buffer
+     * ({@link TensorFlowMemory}). Every array must be {@link #takes taken}.
+     */
+    static void run(Kernel kernel, NDArray... arrays) {
+        ByteBuffer[] memory = new ByteBuffer[arrays.length];
+        if (arrays[0] instanceof PtNDArray) {
+            for (int i = 0; i < arrays.length; i++) {
+                memory[i] = ((PtNDArray) arrays[i]).toByteBuffer(true);
+            }
+            kernel.run(memory);
+            return;
+        }
+        try (PointerScope scope = new PointerScope()) {
+            for (int i = 0; i < arrays.length; i++) {
+                memory[i] = TensorFlowMemory.of(arrays[i]);
+            }
+            kernel.run(memory);
+        }
     }
 
     private static String load() {

@@ -190,8 +190,7 @@ public final class PyTorchBackend implements Backend {
             return Backend.super.epsilonDivide(r, z, epsilon);
         }
         NDArray out = r.getManager().create(r.getShape(), DataType.FLOAT32); // the kernel writes every element
-        NativeKernels.epsilonDivide(NativeKernels.memory(r), NativeKernels.memory(z), NativeKernels.memory(out),
-                r.size(), epsilon);
+        NativeKernels.run(m -> NativeKernels.epsilonDivide(m[0], m[1], m[2], r.size(), epsilon), r, z, out);
         return out;
     }
 
@@ -202,8 +201,7 @@ public final class PyTorchBackend implements Backend {
             return Backend.super.safeDivide(a, b, shift);
         }
         NDArray out = a.getManager().create(a.getShape(), DataType.FLOAT32); // the kernel writes every element
-        NativeKernels.safeDivide(NativeKernels.memory(a), NativeKernels.memory(b), NativeKernels.memory(out),
-                a.size(), shift);
+        NativeKernels.run(m -> NativeKernels.safeDivide(m[0], m[1], m[2], a.size(), shift), a, b, out);
         return out;
     }
 

@@ -81,9 +81,16 @@ final class TensorFlowBackend implements Backend {
         return TensorFlowPooling.maxPoolBackward(x, null, spec, upstream);
     }
 
-    /** As above, without pooling x again: MaxPoolGrad takes the forward's pooled values as an input. */
+    /**
+     * As above, without pooling x again: MaxPoolGrad takes the forward's pooled values as an input. Tiled 2-D windows
+     * go to the engine's own kernel instead ({@link TiledMaxPoolGradient#nativeKernel}): MaxPoolGrad on one-channel
+     * images was a sixth of digits_cnn's gradient map.
+     */
     @Override
     public NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
+        if (TiledMaxPoolGradient.applies(spec, x.getShape()) && TiledMaxPoolGradient.inNativeKernel(x, spec, upstream)) {
+            return TiledMaxPoolGradient.nativeKernel(x, spec, upstream);
+        }
         return TensorFlowPooling.maxPoolBackward(x, pooled, spec, upstream);
     }
 

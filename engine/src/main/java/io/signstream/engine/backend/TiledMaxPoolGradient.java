@@ -65,13 +65,12 @@ final class TiledMaxPoolGradient {
         return spec.spatialRank() == 2 && NativeKernels.takes(x, upstream);
     }
 
+    /** On either engine's arrays (float32, CPU, 2-D windows that tile x): {@link NativeKernels#tiledMaxPoolGradient2d}. */
     static NDArray nativeKernel(NDArray x, PoolSpec spec, NDArray upstream) {
         Shape s = x.getShape();
-        // uninitialised: the kernel writes every element
-        NDArray out = x.getManager().create(s, DataType.FLOAT32);
-        NativeKernels.tiledMaxPoolGradient2d(NativeKernels.memory(x), NativeKernels.memory(upstream),
-                NativeKernels.memory(out), s.get(0) * s.get(1), s.get(2), s.get(3), spec.kernel()[0],
-                spec.kernel()[1]);
+        NDArray out = x.getManager().create(s, DataType.FLOAT32); // uninitialised: the kernel writes every element
+        NativeKernels.run(m -> NativeKernels.tiledMaxPoolGradient2d(m[0], m[1], m[2], s.get(0) * s.get(1), s.get(2),
+                s.get(3), spec.kernel()[0], spec.kernel()[1]), x, upstream, out);
         return out;
     }
 

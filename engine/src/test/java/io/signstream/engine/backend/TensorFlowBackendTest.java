@@ -213,8 +213,9 @@ class TensorFlowBackendTest {
     }
 
     /**
-     * TensorFlow's own MaxPoolGrad (on the one-channel-image view, with the pooled values given and pooled again)
-     * against the shared formulation of exec.Pooling on the same engine, on inputs with many ties (values from {-1, 0, 1}, zero backgrounds): the
+     * TensorFlow's own MaxPoolGrad (on the one-channel-image view, pooling again) and, with the pooled values given,
+     * the engine's native kernel for tiled 2-D windows (MaxPoolGrad for the others), against the shared formulation
+     * of exec.Pooling on the same engine, on inputs with many ties (values from {-1, 0, 1}, zero backgrounds): the
      * signal must reach the same first maximum of every window.
      */
     @ParameterizedTest(name = "{0}")
