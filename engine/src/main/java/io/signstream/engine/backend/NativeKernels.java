@@ -89,6 +89,26 @@ public final class NativeKernels {
      */
     static native void safeDivide(ByteBuffer a, ByteBuffer b, ByteBuffer out, long size, float shift);
 
+    /** {@link #epsilonDivide(ByteBuffer, ByteBuffer, ByteBuffer, long, float)} on arrays; null where it does not take them. */
+    static NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
+        if (!takes(r, z) || !r.getShape().equals(z.getShape()) || r.size() == 0) {
+            return null;
+        }
+        NDArray out = r.getManager().create(r.getShape(), DataType.FLOAT32); // the kernel writes every element
+        run(m -> epsilonDivide(m[0], m[1], m[2], r.size(), epsilon), r, z, out);
+        return out;
+    }
+
+    /** {@link #safeDivide(ByteBuffer, ByteBuffer, ByteBuffer, long, float)} on arrays; null where it does not take them. */
+    static NDArray safeDivide(NDArray a, NDArray b, float shift) {
+        if (!takes(a, b) || !a.getShape().equals(b.getShape()) || a.size() == 0) {
+            return null;
+        }
+        NDArray out = a.getManager().create(a.getShape(), DataType.FLOAT32); // the kernel writes every element
+        run(m -> safeDivide(m[0], m[1], m[2], a.size(), shift), a, b, out);
+        return out;
+    }
+
     /** Whether a native kernel can read and write these arrays: float32 values in CPU memory. */
     static boolean takes(NDArray... arrays) {
         if (!available()) {

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -186,23 +185,15 @@ public final class PyTorchBackend implements Backend {
     /** One pass in {@link NativeKernels} where it takes r and z as they are; else the element-wise ops. */
     @Override
     public NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
-        if (!NativeKernels.takes(r, z) || !r.getShape().equals(z.getShape()) || r.size() == 0) {
-            return Backend.super.epsilonDivide(r, z, epsilon);
-        }
-        NDArray out = r.getManager().create(r.getShape(), DataType.FLOAT32); // the kernel writes every element
-        NativeKernels.run(m -> NativeKernels.epsilonDivide(m[0], m[1], m[2], r.size(), epsilon), r, z, out);
-        return out;
+        NDArray fused = NativeKernels.epsilonDivide(r, z, epsilon);
+        return fused != null ? fused : Backend.super.epsilonDivide(r, z, epsilon);
     }
 
     /** One pass in {@link NativeKernels} where it takes a and b as they are; else the element-wise ops. */
     @Override
     public NDArray safeDivide(NDArray a, NDArray b, float shift) {
-        if (!NativeKernels.takes(a, b) || !a.getShape().equals(b.getShape()) || a.size() == 0) {
-            return Backend.super.safeDivide(a, b, shift);
-        }
-        NDArray out = a.getManager().create(a.getShape(), DataType.FLOAT32); // the kernel writes every element
-        NativeKernels.run(m -> NativeKernels.safeDivide(m[0], m[1], m[2], a.size(), shift), a, b, out);
-        return out;
+        NDArray fused = NativeKernels.safeDivide(a, b, shift);
+        return fused != null ? fused : Backend.super.safeDivide(a, b, shift);
     }
 
     /** value − |sign(b)|·value, exactly 0 or value, in vectorised kernels (see {@link #signPlus}). */
