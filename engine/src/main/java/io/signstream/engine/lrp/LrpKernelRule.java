@@ -9,6 +9,7 @@ import io.signstream.engine.exec.NodeStep;
 import io.signstream.engine.graph.ConvSpec;
 import io.signstream.engine.graph.Layer;
 import io.signstream.engine.graph.Weights;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -39,25 +40,45 @@ public final class LrpKernelRule {
         Kernel kernel = Kernel.of(step);
         NDArray x = step.input();
         Map<InputModifier, NDArray> inputs = new HashMap<>();
+        boolean noNegativePart = readsNegativePart(rule) && !x.lt(0f).any().getBoolean();
         NDArray result = null;
         for (TermGroup group : rule.groups()) {
-            NDArray z = denominator(group, kernel, x, step, inputs);
+            NDArray z = denominator(group, kernel, x, step, inputs, noNegativePart);
             NDArray s = rule.stabiliser().divide(step.backend(), upstream, z, x);
             if (group.coefficient() != 1.0) {
                 s = s.mul((float) group.coefficient());
             }
             for (Term term : group.terms()) {
+                if (noNegativePart && term.relevanceInput() == InputModifier.NEGATIVE) {
+                    continue; // its relevance is x⁻ ⊙ …, zero everywhere
+                }
                 NDArray back = kernel.backward(s, term.weight(), x.getShape());
                 NDArray contribution = term.relevanceInput() instanceof InputModifier.Ones ? back
                         : back.mul(inputs.computeIfAbsent(term.relevanceInput(), m -> m.apply(x)));
                 result = result == null ? contribution : result.add(contribution);
             }
         }
-        return result;
+        return result != null ? result : x.zerosLike();
+    }
+
+    /**
+     * Whether a term of the rule reads x⁻ = min(x, 0) (AlphaBeta, ZPlus). Most layers' inputs come out of a ReLU and
+     * have no negative values; such a term is then the layer's bias alone in the denominator and nothing in the
+     * relevance, and its convolution and transpose are skipped (AlphaBeta(1, 0): two of its four).
+     */
+    private static boolean readsNegativePart(Rule rule) {
+        for (TermGroup group : rule.groups()) {
+            for (Term term : group.terms()) {
+                if (term.input() == InputModifier.NEGATIVE || term.relevanceInput() == InputModifier.NEGATIVE) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static NDArray denominator(TermGroup group, Kernel kernel, NDArray x, NodeStep step,
-            Map<InputModifier, NDArray> inputs) {
+            Map<InputModifier, NDArray> inputs, boolean noNegativePart) {
         List<Term> terms = group.terms();
         Term first = terms.get(0);
         if (terms.size() == 1 && first.input() instanceof InputModifier.Identity
@@ -67,11 +88,19 @@ public final class LrpKernelRule {
         }
         NDArray z = null;
         for (Term term : terms) {
-            NDArray in = inputs.computeIfAbsent(term.input(), m -> m.apply(x));
-            NDArray part = kernel.forward(in, term.weight(), term.bias());
+            NDArray part;
+            if (noNegativePart && term.input() == InputModifier.NEGATIVE) {
+                part = kernel.biasAlone(term.bias(), step.output().getShape()); // the layer of x⁻ = 0
+                if (part == null) {
+                    continue;
+                }
+            } else {
+                NDArray in = inputs.computeIfAbsent(term.input(), m -> m.apply(x));
+                part = kernel.forward(in, term.weight(), term.bias());
+            }
             z = z == null ? part : z.add(part);
         }
-        return z;
+        return z != null ? z : step.output().zerosLike();
     }
 
     /** A Dense or Conv layer with memoised modified parameters, for one backward call. */
@@ -122,6 +151,18 @@ public final class LrpKernelRule {
         }
 
         abstract NDArray forward(NDArray input, ParamModifier w, ParamModifier b);
+
+        /** The layer's output for an all-zero input: the modified bias, broadcast to {@code out}; null without one. */
+        NDArray biasAlone(ParamModifier b, Shape out) {
+            NDArray bb = bias(b);
+            if (bb == null) {
+                return null;
+            }
+            long[] channels = new long[out.dimension()];
+            Arrays.fill(channels, 1);
+            channels[1] = out.get(1);
+            return bb.reshape(new Shape(channels)).broadcast(out);
+        }
 
         abstract NDArray backward(NDArray signal, ParamModifier w, Shape inputShape);
     }
