@@ -190,20 +190,22 @@ JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_addShifte
     add_shifted_taps(cp, op, planes, kh, kw, h, w, out_h, out_w, top, left);
 }
 
+/* the three buffers of an element-wise kernel, of size floats each; 0 (and an exception pending) if one does not fit */
+static int three(JNIEnv *env, jobject a, jobject b, jobject out, jlong size, const float **ap, const float **bp,
+        float **op) {
+    jlong bytes = size * (jlong) sizeof(float);
+    *ap = address(env, a, bytes);
+    *bp = *ap == NULL ? NULL : address(env, b, bytes);
+    *op = *bp == NULL ? NULL : address(env, out, bytes);
+    return *op != NULL;
+}
+
 JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_epsilonDivide(JNIEnv *env, jclass cls,
         jobject r, jobject z, jobject out, jlong size, jfloat epsilon) {
     (void) cls;
-    jlong bytes = size * (jlong) sizeof(float);
-    const float *restrict rp = address(env, r, bytes);
-    if (rp == NULL) {
-        return;
-    }
-    const float *restrict zp = address(env, z, bytes);
-    if (zp == NULL) {
-        return;
-    }
-    float *restrict op = address(env, out, bytes);
-    if (op == NULL) {
+    const float *rp, *zp;
+    float *op;
+    if (!three(env, r, z, out, size, &rp, &zp, &op)) {
         return;
     }
     for (jlong i = 0; i < size; i++) {
@@ -215,17 +217,9 @@ JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_epsilonDi
 JNIEXPORT void JNICALL Java_io_signstream_engine_backend_NativeKernels_safeDivide(JNIEnv *env, jclass cls,
         jobject a, jobject b, jobject out, jlong size, jfloat shift) {
     (void) cls;
-    jlong bytes = size * (jlong) sizeof(float);
-    const float *restrict ap = address(env, a, bytes);
-    if (ap == NULL) {
-        return;
-    }
-    const float *restrict bp = address(env, b, bytes);
-    if (bp == NULL) {
-        return;
-    }
-    float *restrict op = address(env, out, bytes);
-    if (op == NULL) {
+    const float *ap, *bp;
+    float *op;
+    if (!three(env, a, b, out, size, &ap, &bp, &op)) {
         return;
     }
     for (jlong i = 0; i < size; i++) {

@@ -131,11 +131,12 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * ε-LRP's stabilised division, {@code r / (z + ε·sign₊(z))} (METHODS.md §2.0), r and z of one shape. The default
-     * is those element-wise ops; an engine with a fused form overrides it and gives the same float32 values.
+     * ε-LRP's stabilised division, {@code r / (z + ε·sign₊(z))} (METHODS.md §2.0), r and z of one shape: one pass of
+     * {@link NativeKernels} where it takes the arrays, else those element-wise ops (the same float32 values).
      */
     default NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
-        return r.div(z.add(signPlus(z).mul(epsilon)));
+        NDArray fused = NativeKernels.epsilonDivide(r, z, epsilon);
+        return fused != null ? fused : r.div(z.add(signPlus(z).mul(epsilon)));
     }
 
     /**
@@ -148,11 +149,12 @@ public interface Backend extends AutoCloseable {
 
     /**
      * iNNvestigate's SafeDivide, {@code a / (b + [b = 0]·shift)} (−0 included), a and b of one shape: the LRP rules'
-     * stabilised division where they add no ε. The default is those element-wise ops; an engine with a fused form
-     * overrides it and gives the same float32 values.
+     * stabilised division where they add no ε. One pass of {@link NativeKernels} where it takes the arrays, else
+     * those element-wise ops (the same float32 values).
      */
     default NDArray safeDivide(NDArray a, NDArray b, float shift) {
-        return a.div(b.add(valueWhereZero(b, shift)));
+        NDArray fused = NativeKernels.safeDivide(a, b, shift);
+        return fused != null ? fused : a.div(b.add(valueWhereZero(b, shift)));
     }
 
     /** {@code value} where b = 0 (−0 included), else 0, in b's type: SafeDivide's shift. The default is value·[b = 0]. */

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.tensorflow.engine.TfNDArray;
 import java.io.IOException;
 import org.bytedeco.javacpp.PointerScope;
 import java.io.InputStream;
@@ -91,31 +92,32 @@ public final class NativeKernels {
 
     /** {@link #epsilonDivide(ByteBuffer, ByteBuffer, ByteBuffer, long, float)} on arrays; null where it does not take them. */
     static NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
-        if (!takes(r, z) || !r.getShape().equals(z.getShape()) || r.size() == 0) {
-            return null;
-        }
-        NDArray out = r.getManager().create(r.getShape(), DataType.FLOAT32); // the kernel writes every element
-        run(m -> epsilonDivide(m[0], m[1], m[2], r.size(), epsilon), r, z, out);
-        return out;
+        return elementWise(r, z, m -> epsilonDivide(m[0], m[1], m[2], r.size(), epsilon));
     }
 
     /** {@link #safeDivide(ByteBuffer, ByteBuffer, ByteBuffer, long, float)} on arrays; null where it does not take them. */
     static NDArray safeDivide(NDArray a, NDArray b, float shift) {
+        return elementWise(a, b, m -> safeDivide(m[0], m[1], m[2], a.size(), shift));
+    }
+
+    /** A new array of a's shape from a kernel of (a, b, out), a and b of one shape; null where it does not take them. */
+    private static NDArray elementWise(NDArray a, NDArray b, Kernel kernel) {
         if (!takes(a, b) || !a.getShape().equals(b.getShape()) || a.size() == 0) {
             return null;
         }
         NDArray out = a.getManager().create(a.getShape(), DataType.FLOAT32); // the kernel writes every element
-        run(m -> safeDivide(m[0], m[1], m[2], a.size(), shift), a, b, out);
+        run(kernel, a, b, out);
         return out;
     }
 
-    /** Whether a native kernel can read and write these arrays: float32 values in CPU memory. */
+    /** Whether a native kernel can read and write these arrays: either engine's, float32 values in CPU memory. */
     static boolean takes(NDArray... arrays) {
         if (!available()) {
             return false;
         }
         for (NDArray a : arrays) {
-            if (a.getDataType() != DataType.FLOAT32 || !Device.Type.CPU.equals(a.getDevice().getDeviceType())) {
+            if (!(a instanceof PtNDArray || a instanceof TfNDArray) || a.getDataType() != DataType.FLOAT32
+                    || !Device.Type.CPU.equals(a.getDevice().getDeviceType())) {
                 return false;
             }
         }

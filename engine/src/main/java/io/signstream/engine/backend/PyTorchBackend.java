@@ -182,20 +182,6 @@ public final class PyTorchBackend implements Backend {
         return z.sign().add(0.5f).sign();
     }
 
-    /** One pass in {@link NativeKernels} where it takes r and z as they are; else the element-wise ops. */
-    @Override
-    public NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
-        NDArray fused = NativeKernels.epsilonDivide(r, z, epsilon);
-        return fused != null ? fused : Backend.super.epsilonDivide(r, z, epsilon);
-    }
-
-    /** One pass in {@link NativeKernels} where it takes a and b as they are; else the element-wise ops. */
-    @Override
-    public NDArray safeDivide(NDArray a, NDArray b, float shift) {
-        NDArray fused = NativeKernels.safeDivide(a, b, shift);
-        return fused != null ? fused : Backend.super.safeDivide(a, b, shift);
-    }
-
     /** value − |sign(b)|·value, exactly 0 or value, in vectorised kernels (see {@link #signPlus}). */
     @Override
     public NDArray valueWhereZero(NDArray b, float value) {

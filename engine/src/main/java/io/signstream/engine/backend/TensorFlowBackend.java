@@ -94,20 +94,6 @@ final class TensorFlowBackend implements Backend {
         return TensorFlowPooling.maxPoolBackward(x, pooled, spec, upstream);
     }
 
-    /** One pass in {@link NativeKernels} where it takes r and z as they are; else the element-wise ops. */
-    @Override
-    public NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
-        NDArray fused = NativeKernels.epsilonDivide(r, z, epsilon);
-        return fused != null ? fused : Backend.super.epsilonDivide(r, z, epsilon);
-    }
-
-    /** One pass in {@link NativeKernels} where it takes a and b as they are; else the element-wise ops. */
-    @Override
-    public NDArray safeDivide(NDArray a, NDArray b, float shift) {
-        NDArray fused = NativeKernels.safeDivide(a, b, shift);
-        return fused != null ? fused : Backend.super.safeDivide(a, b, shift);
-    }
-
     /** TensorFlow's ReluGrad: g ⊙ [y > 0] in one op instead of three (it takes the ReLU's output as its features). */
     @Override
     public NDArray reluBackward(NDArray g, NDArray y) {
