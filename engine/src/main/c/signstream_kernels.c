@@ -11,8 +11,8 @@
  * addShiftedTaps: the second half of a transposed convolution computed as a matrix product (the taps' columns),
  * each tap added into the output at its offset; libtorch needs a strided in-place add per tap and slices around it.
  *
- * epsilonDivide, safeDivide: the LRP rules' stabilised divisions, r / (z + eps * sign+(z)) and a / (b + [b = 0] * shift),
- * in one pass instead of four or five element-wise kernels. Compiled with -ffp-contract=off (engine/pom.xml): the
+ * epsilonDivide, safeDivide: the LRP rules' stabilised divisions, r / (z + eps * sign+(z)) and
+ * a / (b + [b = 0] * shift), in one pass instead of four or five element-wise kernels. Compiled with -ffp-contract=off (engine/pom.xml): the
  * same float operations as libtorch's, rounded the same way.
  */
 #include <jni.h>

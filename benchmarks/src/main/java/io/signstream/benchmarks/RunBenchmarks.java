@@ -34,9 +34,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *                             call costs about N gradient maps, minutes on 2 cores)
  *   --vgg16-iterations W,M    warm-up and measurement iterations on VGG16 (default 1,2; 1 s each, ≥ 1 call)
  *   --no-vgg16                skip the VGG16 run
- *   --threads N               intra-op threads of both engines in the forked JVMs (default: the engines' own
- *                             default, one per core); sets ai.djl.pytorch.num_threads and
- *                             ai.djl.tensorflow.num_intraop_threads, inter-op threads 1
+ *   --threads N               intra-op threads of both engines in the forked JVMs (default 1, as `signstream bench`
+ *                             and the stream workers run them; 0: each engine's own default, TensorFlow one per
+ *                             core); sets ai.djl.pytorch.num_threads and ai.djl.tensorflow.num_intraop_threads,
+ *                             inter-op threads 1
  *   --quick                   smoke test: 1 warm-up and 1 measurement of 1 s everywhere (numbers not for reports)
  * </pre>
  */
@@ -58,7 +59,7 @@ public final class RunBenchmarks {
         int vggMeasurements = 2;
         boolean vgg16 = true;
         boolean quick = false;
-        int threads = 0;
+        int threads = 1; // both engines on one thread, as bench: TensorFlow's own default is one per core
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {

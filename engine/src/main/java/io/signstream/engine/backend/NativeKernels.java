@@ -90,17 +90,17 @@ public final class NativeKernels {
      */
     static native void safeDivide(ByteBuffer a, ByteBuffer b, ByteBuffer out, long size, float shift);
 
-    /** {@link #epsilonDivide(ByteBuffer, ByteBuffer, ByteBuffer, long, float)} on arrays; null where it does not take them. */
+    /** The ε division on arrays; null where the kernel does not take them ({@link #takes}, one shape, not empty). */
     static NDArray epsilonDivide(NDArray r, NDArray z, float epsilon) {
         return elementWise(r, z, m -> epsilonDivide(m[0], m[1], m[2], r.size(), epsilon));
     }
 
-    /** {@link #safeDivide(ByteBuffer, ByteBuffer, ByteBuffer, long, float)} on arrays; null where it does not take them. */
+    /** SafeDivide on arrays; null where the kernel does not take them ({@link #takes}, one shape, not empty). */
     static NDArray safeDivide(NDArray a, NDArray b, float shift) {
         return elementWise(a, b, m -> safeDivide(m[0], m[1], m[2], a.size(), shift));
     }
 
-    /** A new array of a's shape from a kernel of (a, b, out), a and b of one shape; null where it does not take them. */
+    /** A new array of a's shape from a kernel of (a, b, out); null where the kernel does not take a and b. */
     private static NDArray elementWise(NDArray a, NDArray b, Kernel kernel) {
         if (!takes(a, b) || !a.getShape().equals(b.getShape()) || a.size() == 0) {
             return null;

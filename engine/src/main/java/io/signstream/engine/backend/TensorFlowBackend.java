@@ -88,7 +88,8 @@ final class TensorFlowBackend implements Backend {
      */
     @Override
     public NDArray maxPoolBackward(NDArray x, NDArray pooled, PoolSpec spec, NDArray upstream) {
-        if (TiledMaxPoolGradient.applies(spec, x.getShape()) && TiledMaxPoolGradient.inNativeKernel(x, spec, upstream)) {
+        if (TiledMaxPoolGradient.applies(spec, x.getShape())
+                && TiledMaxPoolGradient.inNativeKernel(x, spec, upstream)) {
             return TiledMaxPoolGradient.nativeKernel(x, spec, upstream);
         }
         return TensorFlowPooling.maxPoolBackward(x, pooled, spec, upstream);

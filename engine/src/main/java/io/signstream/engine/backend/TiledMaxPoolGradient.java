@@ -18,14 +18,14 @@ import io.signstream.engine.graph.PoolSpec;
  * 950–980 against 3,050–3,200 µs, VGG's (2, 64, 224, 224) 27–31 against 40–44 ms, (2, 512, 28, 28) 1.2–1.3 against
  * 4.7–5.0 ms.
  *
- * <p>How {@link #viaViews} works: the window's taps are visited in row-major order, libtorch's tie rule (the first maximum wins). The signal
- * not yet routed, {@code rest}, starts as the upstream; at tap q, {@code sign(y − x_q)} is 0 where x_q is the maximum
- * and 1 elsewhere (y ≥ x_q), so {@code rest ⊙ sign(y − x_q)} is what goes on and the difference stays at tap q; the
- * last tap takes what is left. Windows do not overlap, so every input position belongs to at most one tap of one
- * window (positions past the last whole window get nothing, as in libtorch). Exact for finite values: a tap that is
- * not the maximum gets {@code rest − rest = 0}, the first maximum gets {@code rest − 0}. Where a window holds an
- * infinite value or NaN, y − x_q can be NaN and the window's signal NaN; the model's output is infinite or NaN
- * there in any case.
+ * <p>How {@link #viaViews} works: the window's taps are visited in row-major order, libtorch's tie rule (the first
+ * maximum wins). The signal not yet routed, {@code rest}, starts as the upstream; at tap q, {@code sign(y − x_q)} is
+ * 0 where x_q is the maximum and 1 elsewhere (y ≥ x_q), so {@code rest ⊙ sign(y − x_q)} is what goes on and the
+ * difference stays at tap q; the last tap takes what is left. Windows do not overlap, so every input position
+ * belongs to at most one tap of one window (positions past the last whole window get nothing, as in libtorch). Exact
+ * for finite values: a tap that is not the maximum gets {@code rest − rest = 0}, the first maximum gets {@code rest −
+ * 0}. Where a window holds an infinite value or NaN, y − x_q can be NaN and the window's signal NaN; the model's
+ * output is infinite or NaN there in any case.
  */
 final class TiledMaxPoolGradient {
 
@@ -65,7 +65,7 @@ final class TiledMaxPoolGradient {
         return spec.spatialRank() == 2 && NativeKernels.takes(x, upstream);
     }
 
-    /** On either engine's arrays (float32, CPU, 2-D windows that tile x): {@link NativeKernels#tiledMaxPoolGradient2d}. */
+    /** {@link NativeKernels#tiledMaxPoolGradient2d} on either engine's arrays (float32, CPU, 2-D tiles). */
     static NDArray nativeKernel(NDArray x, PoolSpec spec, NDArray upstream) {
         Shape s = x.getShape();
         NDArray out = x.getManager().create(s, DataType.FLOAT32); // uninitialised: the kernel writes every element
