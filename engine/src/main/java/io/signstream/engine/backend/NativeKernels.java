@@ -6,13 +6,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.tensorflow.engine.TfNDArray;
 import java.io.IOException;
-import org.bytedeco.javacpp.PointerScope;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.bytedeco.javacpp.PointerScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
  * buffers, so nothing is copied between Java and native memory.
  *
  * <p>Where the library is not there (another OS or architecture, a build without gcc) or
- * {@code -Dsignstream.native.kernels=false} turns it off, {@link #available()} is false and callers keep libtorch's
- * ops: the same values, slower. {@link #unavailableReason()} says why.
+ * {@code -Dsignstream.native.kernels=false} turns it off, {@link #available()} is false and the engines' own ops
+ * run instead: the same values, slower. {@link #unavailableReason()} says why.
  *
  * <pre>{@code
- * if (NativeKernels.available()) {
- *     NativeKernels.tiledMaxPoolGradient2d(x, upstream, out, n * c, h, w, 2, 2);
+ * if (!NativeKernels.available()) {
+ *     System.err.println("slower engine: " + NativeKernels.unavailableReason());
  * }
  * }</pre>
  */
@@ -46,7 +46,7 @@ public final class NativeKernels {
     private NativeKernels() {
     }
 
-    /** Whether the library is loaded: the native kernels run instead of libtorch's ops. */
+    /** Whether the library is loaded: the native kernels run instead of the engines' ops. */
     public static boolean available() {
         return UNAVAILABLE == null;
     }
