@@ -77,8 +77,8 @@ public class MapsPerSecondBenchmark {
 
     /**
      * {@code model/batch}. VGG16 ({@code vgg16/4}) is not in the default list: one call takes seconds there and
-     * integrated gradients minutes, so it runs with fewer iterations ({@link RunBenchmarks}) or on request,
-     * {@code -p workload=vgg16/4 -wi 1 -w 1s -i 2 -r 1s}.
+     * integrated gradients minutes, so it runs with 1-second iterations ({@link RunBenchmarks}) or on request,
+     * {@code -p workload=vgg16/4 -wi 3 -w 1s -i 5 -r 1s}.
      */
     @Param({"small_vgg/32", "digits_cnn/4", "digits_cnn/64", "digits_cnn/256"})
     public String workload;

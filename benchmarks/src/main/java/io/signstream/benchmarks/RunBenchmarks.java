@@ -21,18 +21,20 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The documented benchmark run: {@link MapsPerSecondBenchmark} on every workload and engine, then the ratio
  * report. Two JMH runs: the fixture models with the annotation defaults (2 warm-ups × 2 s, 3 measurements × 3 s,
- * 1 fork), then VGG16 at batch 4 with fewer, shorter iterations (one call takes seconds there). Methods the engine
+ * 1 fork), then VGG16 at batch 4 with shorter iterations (one call takes seconds there). Methods the engine
  * does not compute yet (checked with {@code MethodNames.parse}) are left out with a message.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.signstream.benchmarks.RunBenchmarks [options]
  *   --out DIR                 where the JSON results and ratios.md go (default: jmh-results)
  *   --engines a,b             default pytorch,tensorflow
- *   --workloads w,...         fixture workloads, model/batch (default small_vgg/32,digits_cnn/4,digits_cnn/64,digits_cnn/256)
+ *   --workloads w,...         fixture workloads, model/batch (default small_vgg/32,digits_cnn/4,digits_cnn/64,digits_cnn/256;
+ *                             none: VGG16 only)
  *   --ig-steps N              integrated-gradients steps for the fixture workloads (default 50)
  *   --vgg16-ig-steps N        integrated-gradients steps on VGG16 (default 0: IG left out on VGG16, where one
  *                             call costs about N gradient maps, minutes on 2 cores)
- *   --vgg16-iterations W,M    warm-up and measurement iterations on VGG16 (default 1,2; 1 s each, ≥ 1 call)
+ *   --vgg16-iterations W,M    warm-up and measurement iterations on VGG16 (default 3,5; 1 s each, ≥ 1 call: a
+ *                             call takes 1–3 s, and the first two of a method are up to 1.7× slower than the rest)
  *   --no-vgg16                skip the VGG16 run
  *   --threads N               intra-op threads of both engines in the forked JVMs (default 1, as `signstream bench`
  *                             and the stream workers run them; 0: each engine's own default, TensorFlow one per
@@ -55,8 +57,8 @@ public final class RunBenchmarks {
         List<String> workloads = List.of("small_vgg/32", "digits_cnn/4", "digits_cnn/64", "digits_cnn/256");
         int igSteps = 50;
         int vggIgSteps = 0;
-        int vggWarmups = 1;
-        int vggMeasurements = 2;
+        int vggWarmups = 3;
+        int vggMeasurements = 5;
         boolean vgg16 = true;
         boolean quick = false;
         int threads = 1; // both engines on one thread, as bench: TensorFlow's own default is one per core
@@ -65,7 +67,10 @@ public final class RunBenchmarks {
             switch (a) {
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--engines" -> engines = split(value(args, ++i, a));
-                case "--workloads" -> workloads = split(value(args, ++i, a));
+                case "--workloads" -> {
+                    String w = value(args, ++i, a);
+                    workloads = w.equals("none") ? List.of() : split(w);
+                }
                 case "--ig-steps" -> igSteps = Integer.parseInt(value(args, ++i, a));
                 case "--vgg16-ig-steps" -> vggIgSteps = Integer.parseInt(value(args, ++i, a));
                 case "--vgg16-iterations" -> {
