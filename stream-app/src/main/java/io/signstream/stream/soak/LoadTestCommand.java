@@ -67,6 +67,7 @@ public final class LoadTestCommand implements Subcommand {
         .put("method", String.join(",", settings.methods()))
         .put("engine", settings.engine())
         .put("model", settings.modelId())
+        .put("samples_per_request", settings.samplesPerRequest())
         .put("mean_batch", round(meanBatch * 10) / 10)
         .put("engine_batch", engine.batch())
         .put("workers", settings.workers())

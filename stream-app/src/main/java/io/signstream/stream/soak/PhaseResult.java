@@ -15,18 +15,30 @@ import java.util.Locale;
  * @param toProduced event time to the explanation's producedAt (before its transaction commits)
  * @param cpuSeconds CPU time this whole process (broker, topology, workers, load generator, reader) used
  *     over the phase: unlike wall time, hardly affected by other processes on a shared machine
+ * @param samplesPerRequest maps per explanation (the samples on each request's batch axis)
  */
 public record PhaseResult(long requests, long expectedMaps, long received, long duplicates, long deadLetters,
-    double seconds, LatencySummary endToEnd, LatencySummary toProduced, double cpuSeconds) {
+    double seconds, LatencySummary endToEnd, LatencySummary toProduced, double cpuSeconds, int samplesPerRequest) {
 
-  /** Milliseconds of process CPU per explanation. */
-  public double cpuMillisPerMap() {
-    return received == 0 ? Double.NaN : 1000 * cpuSeconds / received;
+  /** A phase of one-sample requests: one map per explanation. */
+  public PhaseResult(long requests, long expectedMaps, long received, long duplicates, long deadLetters,
+      double seconds, LatencySummary endToEnd, LatencySummary toProduced, double cpuSeconds) {
+    this(requests, expectedMaps, received, duplicates, deadLetters, seconds, endToEnd, toProduced, cpuSeconds, 1);
   }
 
-  /** Explanations per second over the phase. */
+  /** Relevance maps that arrived: explanations times the samples each holds. */
+  public long maps() {
+    return received * samplesPerRequest;
+  }
+
+  /** Milliseconds of process CPU per relevance map. */
+  public double cpuMillisPerMap() {
+    return received == 0 ? Double.NaN : 1000 * cpuSeconds / maps();
+  }
+
+  /** Relevance maps per second over the phase. */
   public double mapsPerSecond() {
-    return received / seconds;
+    return maps() / seconds;
   }
 
   /** Expected explanations that never arrived. */
@@ -36,10 +48,11 @@ public record PhaseResult(long requests, long expectedMaps, long received, long 
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%d requests, %d/%d explanations (lost %d, duplicated %d), %d dead letters, "
-        + "%.1f s, %.0f maps/s, %.2f ms of process CPU per map%n    end to end (eventTime -> consumed): %s%n    eventTime -> producedAt: %s",
-        requests, received, expectedMaps, lost(), duplicates, deadLetters, seconds, mapsPerSecond(), cpuMillisPerMap(),
-        endToEnd,
-        toProduced);
+    String each = samplesPerRequest == 1 ? "" : " of " + samplesPerRequest + " samples";
+    return String.format(Locale.ROOT, "%d requests%s, %d/%d explanations (lost %d, duplicated %d), %d dead letters, "
+        + "%.1f s, %.0f maps/s, %.2f ms of process CPU per map%n    end to end (eventTime -> consumed): %s%n"
+        + "    eventTime -> producedAt: %s",
+        requests, each, received, expectedMaps, lost(), duplicates, deadLetters, seconds, mapsPerSecond(),
+        cpuMillisPerMap(), endToEnd, toProduced);
   }
 }

@@ -52,13 +52,37 @@ final class RequestSource implements AutoCloseable {
   private final List<String> methods;
   private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
+  /**
+   * @param samples inputs of one sample each (batch axis 1)
+   * @param samplesPerRequest samples per request: request k carries samples k, k+1, … (cyclically) on its batch axis
+   */
   RequestSource(Map<String, Object> clientProps, String topic, String modelId, List<NpyArray> samples,
-      List<String> methods) {
+      List<String> methods, int samplesPerRequest) {
     this.clientProps = Map.copyOf(clientProps);
     this.topic = topic;
     this.modelId = modelId;
-    this.inputs = samples.stream().map(x -> TensorCodec.fromFloats(x.data(), x.shape(), Layout.ANY)).toList();
+    List<Tensor> made = new java.util.ArrayList<>(samples.size());
+    for (int k = 0; k < samples.size(); k++) {
+      made.add(stacked(samples, k, samplesPerRequest));
+    }
+    this.inputs = List.copyOf(made);
     this.methods = List.copyOf(methods);
+  }
+
+  /** Samples {@code first, first+1, …} (cyclically) stacked on the batch axis: {@code n} maps per explanation. */
+  static Tensor stacked(List<NpyArray> samples, int first, int n) {
+    long[] shape = samples.get(first).shape().clone();
+    int perSample = samples.get(first).data().length;
+    float[] data = new float[n * perSample];
+    for (int i = 0; i < n; i++) {
+      NpyArray s = samples.get((first + i) % samples.size());
+      if (s.data().length != perSample || s.shape()[0] != 1) {
+        throw new IllegalArgumentException("request inputs are stacked from samples of one shape, batch axis 1");
+      }
+      System.arraycopy(s.data(), 0, data, i * perSample, perSample);
+    }
+    shape[0] = n;
+    return TensorCodec.fromFloats(data, shape, Layout.ANY);
   }
 
   /** Sends requests {@code first .. first+count-1} as fast as the producer takes them. */

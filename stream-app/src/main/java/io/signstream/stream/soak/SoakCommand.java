@@ -3,6 +3,7 @@ package io.signstream.stream.soak;
 import io.signstream.stream.cli.CliArgs;
 import io.signstream.stream.cli.Subcommand;
 import io.signstream.stream.cli.UsageException;
+import io.signstream.stream.config.ValidationLimits;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,7 +163,17 @@ public final class SoakCommand implements Subcommand {
         .withTopology(d.topology().withCommitIntervalMillis(args.number("commit-interval-ms",
             d.topology().commitIntervalMillis())))
         .withPadBatches(args.has("pad-batches"))
+        .withSamplesPerRequest(samplesPerRequest(args))
         .withWorkers(workers);
+  }
+
+  private static int samplesPerRequest(CliArgs args) {
+    long n = args.number("samples-per-request", 1);
+    int most = ValidationLimits.defaults().maxBatch();
+    if (n < 1 || n > most) {
+      throw new UsageException("--samples-per-request must be 1 to " + most + " (limits.max.batch)");
+    }
+    return (int) n;
   }
 
   /** The options {@link #settings} reads, for the commands' usage texts. */
@@ -172,9 +183,11 @@ public final class SoakCommand implements Subcommand {
       + "  --max-batch N             worker.max.batch (default 64)\n"
       + "  --max-wait-ms N           worker.max.wait.ms (default 2)\n"
       + "  --commit-interval-ms N    topology.commit.interval.ms (default 25)\n"
-      + "  --pad-batches             worker.pad.batches=true: pad micro-batches to powers of two";
+      + "  --pad-batches             worker.pad.batches=true: pad micro-batches to powers of two\n"
+      + "  --samples-per-request N   samples on each request's batch axis, so maps per explanation record (default\n"
+      + "                            1): a producer that sends its inference batches as one event";
 
   /** The option names {@link #settings} reads. */
   static final java.util.Set<String> PIPELINE_OPTION_NAMES = java.util.Set.of("workers", "max-batch", "max-wait-ms",
-      "commit-interval-ms");
+      "commit-interval-ms", "samples-per-request");
 }

@@ -73,7 +73,7 @@ public final class SoakHarness implements AutoCloseable {
       pipeline = Pipeline.start(config, ComputerFactory.engine(), null);
       List<NpyArray> samples = samples(models, settings.modelId());
       RequestSource requests = new RequestSource(KafkaProps.common(config), config.topics().requests(),
-          settings.modelId(), samples, settings.methods());
+          settings.modelId(), samples, settings.methods(), settings.samplesPerRequest());
       ResultReader reader = new ResultReader(KafkaProps.common(config), config.topics());
       reader.start();
       SoakHarness h = new SoakHarness(settings, kafka, models, pipeline, samples, requests, reader);
@@ -187,7 +187,8 @@ public final class SoakHarness implements AutoCloseable {
     Thread.sleep(200); // a duplicate would come right behind the original
     long last = stats.lastArrivalNanos() == 0 ? System.nanoTime() : stats.lastArrivalNanos();
     return new PhaseResult(sent, expected, stats.received(), stats.duplicates(), stats.deadLetters(),
-        (last - startNanos) / 1e9, stats.endToEnd.summary(), stats.toProduced.summary(), cpuSeconds);
+        (last - startNanos) / 1e9, stats.endToEnd.summary(), stats.toProduced.summary(), cpuSeconds,
+        settings.samplesPerRequest());
   }
 
   private static List<NpyArray> samples(Path models, String modelId) throws Exception {

@@ -54,4 +54,24 @@ class SoakTest {
       assertTrue(Files.readAllLines(csv).size() >= 16, "csv rows");
     }
   }
+
+  /**
+   * Requests of several samples each (a producer that logs its inference batches as one event) through the
+   * embedded pipeline: each comes back as one explanation holding every sample's map, none lost or repeated,
+   * and the harness counts maps, not records.
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void multiSampleRequestsComeBackWholeAndOnce() throws Exception {
+    try (SoakHarness h = SoakHarness.start(SoakSettings.defaults().withMethods(List.of("lrp_epsilon_0_1"))
+        .withSamplesPerRequest(8))) {
+      PhaseResult burst = h.burst(300, Duration.ofSeconds(90));
+      System.out.printf("RELIABILITY multi-sample burst: %s; mean worker batch %.1f%n", burst, h.meanBatch());
+      assertEquals(300, burst.received(), burst.toString());
+      assertEquals(0, burst.lost(), burst.toString());
+      assertEquals(0, burst.duplicates(), burst.toString());
+      assertEquals(2400, burst.maps());
+      assertTrue(h.meanBatch() > 8, "8-sample tasks should share explain calls: " + h.meanBatch());
+    }
+  }
 }

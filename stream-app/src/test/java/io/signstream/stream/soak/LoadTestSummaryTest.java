@@ -34,4 +34,22 @@ class LoadTestSummaryTest {
     assertEquals(2L, json.getLong("lost"));
     assertEquals(1L, json.getLong("duplicated"));
   }
+
+  @Test
+  void multiSampleRequestsCountEveryMapOfAnExplanation() {
+    SoakSettings settings = SoakSettings.defaults().withSamplesPerRequest(16);
+    LatencySummary e2e = new LatencySummary(100, 12, 40, 80, 95);
+    PhaseResult burst = new PhaseResult(1000, 1000, 1000, 0, 0, 0.5, e2e, e2e, 0.8, 16);
+    PhaseResult steady = new PhaseResult(800, 800, 800, 0, 0, 2.0, e2e, e2e, 1.5, 16);
+    EngineBaseline.Result engine = new EngineBaseline.Result(64, e2e, 40000, 0.02);
+
+    JsonObject json = new JsonObject(LoadTestCommand.summary(settings, burst, steady, engine, 0.8, 64).encode());
+
+    assertEquals(32000.0, json.getDouble("capacity_maps_per_s")); // 1,000 explanations of 16 maps in 0.5 s
+    assertEquals(0.8, json.getDouble("pipeline_vs_engine"));
+    assertEquals(0.05, json.getDouble("pipeline_cpu_ms_per_map")); // 0.8 s of CPU over 16,000 maps
+    assertEquals(6400.0, json.getDouble("steady_maps_per_s"));
+    assertEquals(16, json.getInteger("samples_per_request"));
+    assertEquals(0L, json.getLong("lost"));
+  }
 }
