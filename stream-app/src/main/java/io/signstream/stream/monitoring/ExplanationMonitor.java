@@ -150,6 +150,7 @@ final class ExplanationMonitor implements Processor<String, byte[], String, Moni
     if (record.value() == null) {
       return;
     }
+    metrics.recordRead();
     Explanation e;
     try {
       e = explanations.decode(record.value());

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       state bounds</li>
  *   <li>{@code signstream.monitor.late.dropped} — records after their window's grace period</li>
  *   <li>{@code signstream.monitor.unpaired} — cross-check halves whose other engine never answered</li>
+ *   <li>{@code signstream.monitor.records} — explanation records the monitor has read (how far behind the
+ *       explanations topic it is: {@code signstream loadtest} waits for it before it ends a phase)</li>
  * </ul>
  * Model and method tags come from keys admitted under {@code monitor.max.keys}, so they stay bounded.
  */
@@ -30,13 +32,22 @@ public final class MonitorMetrics {
   private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
   private final Map<String, Map<Integer, Double>> classScores = new ConcurrentHashMap<>();
 
+  /** Read for every record, so made once rather than looked up by name. */
+  private final Counter recordsRead;
+
   /** Meters in {@code registry}. */
   public MonitorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.recordsRead = Counter.builder("signstream.monitor.records")
+        .description("Explanation records the monitor has read").register(registry);
   }
 
   void refused(String reason) {
     counter("signstream.monitor.refused", "Records refused by the monitoring state bounds", "reason", reason).increment();
+  }
+
+  void recordRead() {
+    recordsRead.increment();
   }
 
   void lateDropped() {

@@ -38,6 +38,9 @@ public final class LoadTestCommand implements Subcommand {
         + "                            than a tenth of the CPU (at most " + SoakCommand.WARMUP_MAX_ROUNDS + " rounds)\n"
         + "  --fraction F              steady rate as a fraction of the measured capacity (default 0.8)\n"
         + "  --duration S              seconds of steady load (default 20)\n"
+        + "  --lead-in S               seconds at the steady rate before it is measured (default 5; 0: none): the\n"
+        + "                            consumers the burst left behind (explanation monitor, dashboard feed) catch\n"
+        + "                            up there, not in the measured phase"
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
         + "  --engine E                pytorch (default) or tensorflow\n"
@@ -48,10 +51,13 @@ public final class LoadTestCommand implements Subcommand {
   /**
    * The machine-readable result, printed as the last line: capacity (maps/s of the burst), the bare
    * engine's maps/s at the workers' batch size in the same run, end-to-end percentiles at the steady
-   * fraction, and what was lost or duplicated over both phases.
+   * fraction, and what was lost or duplicated over all three phases (the lead-in, null when there was none,
+   * runs at the steady rate between the two and is not measured otherwise).
    */
-  static JsonObject summary(SoakSettings settings, PhaseResult burst, PhaseResult steady, EngineBaseline.Result engine,
-      double fraction, double meanBatch) {
+  static JsonObject summary(SoakSettings settings, PhaseResult burst, PhaseResult leadIn, PhaseResult steady,
+      EngineBaseline.Result engine, double fraction, double meanBatch) {
+    long leadLost = leadIn == null ? 0 : leadIn.lost();
+    long leadDuplicated = leadIn == null ? 0 : leadIn.duplicates();
     LatencySummary e2e = steady.endToEnd();
     return new JsonObject()
         .put("capacity_maps_per_s", round(burst.mapsPerSecond()))
@@ -73,8 +79,9 @@ public final class LoadTestCommand implements Subcommand {
         .put("workers", settings.workers())
         .put("pad_batches", settings.padBatches())
         .put("commit_interval_ms", settings.topology().commitIntervalMillis())
-        .put("lost", burst.lost() + steady.lost())
-        .put("duplicated", burst.duplicates() + steady.duplicates());
+        .put("lead_in_s", leadIn == null ? 0 : Math.round(leadIn.seconds()))
+        .put("lost", burst.lost() + leadLost + steady.lost())
+        .put("duplicated", burst.duplicates() + leadDuplicated + steady.duplicates());
   }
 
   private static double round(double v) {
@@ -84,14 +91,15 @@ public final class LoadTestCommand implements Subcommand {
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
     java.util.Set<String> names = new java.util.HashSet<>(Set.of("requests", "warmup", "fraction", "duration",
-        "method", "model", "engine", "baseline-calls"));
+        "lead-in", "method", "model", "engine", "baseline-calls"));
     names.addAll(SoakCommand.PIPELINE_OPTION_NAMES);
     CliArgs args = CliArgs.parse(argv, names, Set.of("pad-batches"));
     SoakSettings settings = SoakCommand.settings(args);
     double fraction = args.decimal("fraction", 0.8);
     double seconds = args.decimal("duration", 20);
-    if (fraction <= 0 || seconds <= 0) {
-      throw new UsageException("--fraction and --duration must be positive");
+    double leadSeconds = args.decimal("lead-in", 5);
+    if (fraction <= 0 || seconds <= 0 || leadSeconds < 0) {
+      throw new UsageException("--fraction and --duration must be positive, --lead-in zero or more");
     }
     try (SoakHarness h = SoakHarness.start(settings)) {
       SoakCommand.warmUp(h, (int) args.number("warmup", 10000), out);
@@ -102,14 +110,22 @@ public final class LoadTestCommand implements Subcommand {
       out.printf(Locale.ROOT, "capacity (burst, %s on %s, %s):%n  %s%n  -> %.0f requests/s (JIT compilers %.0f %% of"
           + " the CPU meanwhile)%n", settings.methods(), settings.modelId(), settings.engine(), burst, capacity,
           100 * jitShare);
+      PhaseResult leadIn = null;
+      if (leadSeconds > 0) {
+        leadIn = h.paced(fraction * capacity, Duration.ofMillis((long) (leadSeconds * 1000)), Duration.ofSeconds(60),
+            null, null);
+        out.printf(Locale.ROOT, "lead-in at the steady rate (not measured; the consumers the burst left behind catch"
+            + " up):%n  %s%n", leadIn);
+      }
       PhaseResult steady = h.paced(fraction * capacity, Duration.ofMillis((long) (seconds * 1000)),
           Duration.ofSeconds(60), null, null);
       out.printf(Locale.ROOT, "steady at %.2f of capacity (%.0f requests/s for %.0f s):%n  %s%n", fraction,
           fraction * capacity, seconds, steady);
       EngineBaseline.Result engine = SoakCommand.printBaseline(out, h, burst, steady,
           (int) args.number("baseline-calls", 300));
-      boolean exact = burst.lost() == 0 && burst.duplicates() == 0 && steady.lost() == 0 && steady.duplicates() == 0;
-      out.println(summary(settings, burst, steady, engine, fraction, h.meanBatch())
+      JsonObject summary = summary(settings, burst, leadIn, steady, engine, fraction, h.meanBatch());
+      boolean exact = summary.getLong("lost") == 0 && summary.getLong("duplicated") == 0;
+      out.println(summary
           .put("burst_jit_cpu_share", Math.round(jitShare * 100) / 100.0).encode());
       return exact ? 0 : 1;
     }

@@ -72,6 +72,9 @@ class SoakTest {
       assertEquals(0, burst.duplicates(), burst.toString());
       assertEquals(2400, burst.maps());
       assertTrue(h.meanBatch() > 8, "8-sample tasks should share explain calls: " + h.meanBatch());
+      // the phase ends once the explanation monitor has read them too (the harness waits for it)
+      double monitorRead = h.pipeline().metrics().registry().get("signstream.monitor.records").counter().count();
+      assertTrue(monitorRead >= 300, "monitor records read: " + monitorRead);
     }
   }
 }
