@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +34,22 @@ public final class RatioReport {
 
     /**
      * One measured call: mean seconds per call (JMH's score), the half-width of JMH's 99.9 % interval (NaN if
-     * unknown), and the fastest measurement iteration's mean (what is left after interference from other load).
+     * unknown), the fastest measurement iteration's mean (what is left after interference from other load) and the
+     * median iteration's (robust to one slow iteration, which a mean of five is not).
      */
-    record Score(double seconds, double errorSeconds, double bestSeconds, int igSteps) {
+    record Score(double seconds, double errorSeconds, double bestSeconds, double medianSeconds, int igSteps) {
+
+        double of(Statistic statistic) {
+            return switch (statistic) {
+                case MEAN -> seconds;
+                case MEDIAN -> medianSeconds;
+                case FASTEST -> bestSeconds;
+            };
+        }
     }
+
+    /** Which iteration statistic a ratio table is computed from. */
+    enum Statistic { MEAN, MEDIAN, FASTEST }
 
     /** (model, batch, engine) in report order. */
     record Key(String model, int batch, String engine) {
@@ -87,19 +100,22 @@ public final class RatioReport {
                 double error = metric.has("scoreError") && !metric.get("scoreError").isJsonNull()
                         ? parseDouble(metric.get("scoreError")) : Double.NaN;
                 String unit = metric.get("scoreUnit").getAsString();
-                double best = Double.NaN;
+                List<Double> iterations = new ArrayList<>();
                 if (metric.has("rawData")) {
                     for (JsonElement fork : metric.getAsJsonArray("rawData")) {
                         for (JsonElement it : fork.getAsJsonArray()) {
-                            double v = toSeconds(parseDouble(it), 0, unit, igSteps).seconds();
-                            best = Double.isNaN(best) ? v : Math.min(best, v);
+                            iterations.add(toSeconds(parseDouble(it), 0, unit, igSteps).seconds());
                         }
                     }
                 }
+                Collections.sort(iterations);
                 Score s = toSeconds(score, error, unit, igSteps);
+                int n = iterations.size();
+                double best = n == 0 ? s.seconds() : iterations.get(0);
+                double median = n == 0 ? s.seconds()
+                        : n % 2 == 1 ? iterations.get(n / 2) : (iterations.get(n / 2 - 1) + iterations.get(n / 2)) / 2;
                 all.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                        .put(method, new Score(s.seconds(), s.errorSeconds(), Double.isNaN(best) ? s.seconds() : best,
-                                igSteps));
+                        .put(method, new Score(s.seconds(), s.errorSeconds(), best, median, igSteps));
             }
         }
         return all;
@@ -121,11 +137,11 @@ public final class RatioReport {
         }
         if (parts[1].equals("op")) {
             double f = unitSeconds(parts[0]);
-            return new Score(score * f, error * f, score * f, igSteps);
+            return new Score(score * f, error * f, score * f, score * f, igSteps);
         }
         // throughput, ops per time unit: seconds per call = unit / score; error by first-order propagation
         double f = unitSeconds(parts[1]);
-        return new Score(f / score, f * error / (score * score), f / score, igSteps);
+        return new Score(f / score, f * error / (score * score), f / score, f / score, igSteps);
     }
 
     private static double unitSeconds(String u) {
@@ -149,18 +165,26 @@ public final class RatioReport {
         return Integer.compare(ia, ib);
     }
 
-    /** Prints the Markdown tables: cost in forward passes (by mean and by best iteration), then times and rates. */
+    /**
+     * Prints the Markdown tables: cost in forward passes (by mean, median and fastest iteration), then times and
+     * rates.
+     */
     public static void print(Map<Key, Map<String, Score>> all, PrintStream out) {
         List<String> methods = MapsPerSecondBenchmark.ORDER;
         out.println("Cost of one call as a multiple of the forward pass (same engine, model and batch),"
                 + " from JMH's mean time per call:");
         out.println();
-        ratioTable(all, out, false);
+        ratioTable(all, out, Statistic.MEAN);
+        out.println();
+        out.println("The same from each benchmark's median measurement iteration (one slow iteration, e.g. another"
+                + " process taking a core, moves a mean of five but not the median):");
+        out.println();
+        ratioTable(all, out, Statistic.MEDIAN);
         out.println();
         out.println("The same from each benchmark's fastest measurement iteration (less sensitive to other load on"
                 + " the machine):");
         out.println();
-        ratioTable(all, out, true);
+        ratioTable(all, out, Statistic.FASTEST);
         out.println();
         out.println("Time per call (ms, ± JMH 99.9 % half-width where there were ≥ 2 measurement iterations)"
                 + " and maps per second (batch / time):");
@@ -189,7 +213,7 @@ public final class RatioReport {
         out.println("— : not measured (method not available in this engine build, or excluded from the run).");
     }
 
-    private static void ratioTable(Map<Key, Map<String, Score>> all, PrintStream out, boolean best) {
+    private static void ratioTable(Map<Key, Map<String, Score>> all, PrintStream out, Statistic statistic) {
         List<String> methods = MapsPerSecondBenchmark.ORDER;
         StringBuilder header = new StringBuilder("| model | batch | engine | forward ms/call |");
         StringBuilder rule = new StringBuilder("|---|---:|---|---:|");
@@ -203,7 +227,7 @@ public final class RatioReport {
             Key k = e.getKey();
             Map<String, Score> s = e.getValue();
             Score fwd = s.get("forward");
-            double f = fwd == null ? Double.NaN : best ? fwd.bestSeconds() : fwd.seconds();
+            double f = fwd == null ? Double.NaN : fwd.of(statistic);
             StringBuilder row = new StringBuilder("| " + k.model() + " | " + k.batch() + " | " + k.engine() + " | "
                     + (fwd == null ? "—" : ms(f)) + " |");
             for (String m : methods.subList(1, methods.size())) {
@@ -212,7 +236,7 @@ public final class RatioReport {
                 if (v == null || fwd == null) {
                     cell = "—";
                 } else {
-                    cell = String.format(Locale.ROOT, "%.2f×", (best ? v.bestSeconds() : v.seconds()) / f);
+                    cell = String.format(Locale.ROOT, "%.2f×", v.of(statistic) / f);
                     if (m.equals("integratedGradients")) {
                         cell += " (" + v.igSteps() + " steps)";
                     }

@@ -25,8 +25,10 @@ class RatioReportTest {
         Map<String, RatioReport.Score> pt = all.get(new RatioReport.Key("digits_cnn", 4, "pytorch"));
         assertEquals(2e-3, pt.get("forward").seconds(), 1e-12);
         assertEquals(1.6e-3, pt.get("forward").bestSeconds(), 1e-12); // fastest iteration
+        assertEquals(1.9e-3, pt.get("forward").medianSeconds(), 1e-12); // of 2.5, 1.6, 1.9
         assertEquals(4e-3, pt.get("gradient").seconds(), 1e-12);
         assertEquals(4e-3, pt.get("gradient").bestSeconds(), 1e-12); // no raw data: the mean
+        assertEquals(4e-3, pt.get("gradient").medianSeconds(), 1e-12);
         assertTrue(Double.isNaN(pt.get("gradient").errorSeconds()));
         assertEquals(0.05, pt.get("integratedGradients").seconds(), 1e-12);
         assertEquals(8, pt.get("integratedGradients").igSteps());
@@ -41,6 +43,8 @@ class RatioReportTest {
         String text = bytes.toString(StandardCharsets.UTF_8);
         // gradient 4 ms / forward 2 ms; IG 50 ms / 2 ms; LRP not measured
         assertTrue(text.contains("| digits_cnn | 4 | pytorch | 2.00 | 2.00× | 25.00× (8 steps) | — | — |"), text);
+        // by median iteration: 4 / 1.9 and 50 / 1.9
+        assertTrue(text.contains("| digits_cnn | 4 | pytorch | 1.90 | 2.11× | 26.32× (8 steps) | — | — |"), text);
         // by fastest iteration: 4 / 1.6 and 50 / 1.6
         assertTrue(text.contains("| digits_cnn | 4 | pytorch | 1.60 | 2.50× | 31.25× (8 steps) | — | — |"), text);
         // 4 samples in 2 ms = 2000 per second
