@@ -43,7 +43,8 @@ public final class LoadTestCommand implements Subcommand {
         + "  --method M[,M...]         methods per request (default gradient)\n"
         + "  --model ID                digits_cnn (default) or wonnx_opt_mnist\n"
         + "  --engine E                pytorch (default) or tensorflow\n"
-        + "  --baseline-calls N        bare-engine calls to time per batch size (default 300)\n"
+        + "  --baseline-calls N        bare-engine calls to time at batch 1 (default " + SoakCommand.BASELINE_CALLS
+        + "), a quarter\n                            as many at the workers' mean batch size\n"
         + SoakCommand.PIPELINE_OPTIONS;
   }
 
@@ -121,7 +122,7 @@ public final class LoadTestCommand implements Subcommand {
       out.printf(Locale.ROOT, "steady at %.2f of capacity (%.0f requests/s for %.0f s):%n  %s%n", fraction,
           fraction * capacity, seconds, steady);
       EngineBaseline.Result engine = SoakCommand.printBaseline(out, h, burst, steady,
-          (int) args.number("baseline-calls", 300));
+          (int) args.number("baseline-calls", SoakCommand.BASELINE_CALLS));
       JsonObject summary = summary(settings, burst, leadIn, steady, engine, fraction, h.meanBatch());
       boolean exact = summary.getLong("lost") == 0 && summary.getLong("duplicated") == 0;
       out.println(summary
