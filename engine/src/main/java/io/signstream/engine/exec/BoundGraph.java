@@ -8,9 +8,11 @@ import io.signstream.engine.backend.Backend;
 import io.signstream.engine.graph.Graph;
 import io.signstream.engine.graph.Node;
 import io.signstream.engine.graph.Weights;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +34,7 @@ public final class BoundGraph implements AutoCloseable {
     private final Map<Weights, NDArray> arrays = new IdentityHashMap<>();
     private final Map<Weights, NDArray> transposed = new IdentityHashMap<>();
     private final Map<Weights, NDArray[]> batchNorms = new IdentityHashMap<>();
+    private final Map<Weights, Map<Object, NDArray>> derived = new IdentityHashMap<>();
     private final Map<String, Node> reluBeforeMaxPool;
     private final Set<String> pairedRelus;
 
@@ -72,6 +75,30 @@ public final class BoundGraph implements AutoCloseable {
     /** The transpose of a 2-D constant (Dense kernels are used as x·Wᵀ). */
     public synchronized NDArray transposedArray(Weights w) {
         return transposed.computeIfAbsent(w, k -> kept(array(k).transpose().duplicate()));
+    }
+
+    /**
+     * A form of a constant computed once and kept while the model is open, e.g. an LRP rule's W⁺ = max(W, 0): it is
+     * then the same array on every call, so the engines' own caches of derived kernels (the flipped kernel of a
+     * transposed convolution, TensorFlow's filter layout) hit too instead of being rebuilt per call.
+     *
+     * @param key which form (equal keys, same form), e.g. the rule's parameter modifier
+     * @param derive the form from the constant's array ({@link #array}); null (no form) is not kept
+     */
+    public synchronized NDArray derived(Weights w, Object key, UnaryOperator<NDArray> derive) {
+        Map<Object, NDArray> forms = derived.computeIfAbsent(w, k -> new HashMap<>());
+        NDArray form = forms.get(key);
+        if (form == null) {
+            form = derive.apply(array(w));
+            if (form == null) {
+                return null;
+            }
+            if (form.getManager() != manager) {
+                form.attach(manager); // not the caller's manager, which closes with its explain call
+            }
+            forms.put(key, kept(form));
+        }
+        return form;
     }
 
     /**

@@ -103,13 +103,22 @@ public final class LrpKernelRule {
         return z != null ? z : step.output().zerosLike();
     }
 
+    /**
+     * Parameters of at most this many values keep their modified forms (W⁺, W⁻, …) with the model
+     * ({@link BoundGraph#derived}); larger ones (VGG16's first Dense kernel, 103 M values) derive them per call,
+     * where that is a small part of the call's time, rather than hold extra copies of the model's largest arrays.
+     */
+    static final long KEPT_MODIFIED_VALUES = 1L << 22;
+
     /** A Dense or Conv layer with memoised modified parameters, for one backward call. */
     private abstract static class Kernel {
 
         final BoundGraph model;
         final NDArray weight;
         final NDArray bias;
-        /** Modified parameters live in the request's manager, not in the model's (they would pile up there). */
+        private final Weights rawWeight;
+        private final Weights rawBias;
+        /** Per-call modified parameters live in the request's manager, not in the model's (they would pile up). */
         final NDManager scratch;
         private final Map<ParamModifier, NDArray> weights = new EnumMap<>(ParamModifier.class);
         private final Map<ParamModifier, NDArray> biases = new EnumMap<>(ParamModifier.class);
@@ -118,6 +127,8 @@ public final class LrpKernelRule {
             this.model = step.model();
             this.weight = model.array(w);
             this.bias = model.array(b);
+            this.rawWeight = w;
+            this.rawBias = b;
             this.scratch = step.input().getManager();
         }
 
@@ -133,20 +144,25 @@ public final class LrpKernelRule {
         }
 
         NDArray weight(ParamModifier m) {
-            return weights.computeIfAbsent(m, k -> owned(k.apply(weight), k));
+            return weights.computeIfAbsent(m, k -> modified(rawWeight, weight, k));
         }
 
         NDArray bias(ParamModifier m) {
             if (bias == null || m == ParamModifier.DROP) {
                 return null;
             }
-            return biases.computeIfAbsent(m, k -> owned(k.apply(bias), k));
+            return biases.computeIfAbsent(m, k -> modified(rawBias, bias, k));
         }
 
-        NDArray owned(NDArray a, ParamModifier m) {
-            if (a != null && m != ParamModifier.KEEP) {
-                a.attach(scratch);
+        private NDArray modified(Weights raw, NDArray array, ParamModifier m) {
+            if (m == ParamModifier.KEEP) {
+                return array;
             }
+            if (raw.size() <= KEPT_MODIFIED_VALUES) {
+                return model.derived(raw, m, m::apply);
+            }
+            NDArray a = m.apply(array);
+            a.attach(scratch);
             return a;
         }
 
