@@ -162,7 +162,9 @@ public final class LrpKernelRule {
                 return model.derived(raw, m, m::apply);
             }
             NDArray a = m.apply(array);
-            a.attach(scratch);
+            if (a != null) {
+                a.attach(scratch);
+            }
             return a;
         }
 
