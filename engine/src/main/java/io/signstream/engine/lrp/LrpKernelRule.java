@@ -116,7 +116,7 @@ public final class LrpKernelRule {
         final BoundGraph model;
         final NDArray weight;
         final NDArray bias;
-        private final Weights rawWeight;
+        final Weights rawWeight;
         private final Weights rawBias;
         /** Per-call modified parameters live in the request's manager, not in the model's (they would pile up). */
         final NDManager scratch;
@@ -188,12 +188,10 @@ public final class LrpKernelRule {
     /** y = x·Wᵀ + b; backward through W is s·W. */
     private static final class DenseKernel extends Kernel {
 
-        private final Weights rawWeight;
         private final Map<ParamModifier, NDArray> transposed = new EnumMap<>(ParamModifier.class);
 
         DenseKernel(NodeStep step, Layer.Dense d) {
             super(step, d.weight(), d.bias());
-            this.rawWeight = d.weight();
         }
 
         @Override

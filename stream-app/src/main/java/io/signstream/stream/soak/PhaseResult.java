@@ -20,12 +20,6 @@ import java.util.Locale;
 public record PhaseResult(long requests, long expectedMaps, long received, long duplicates, long deadLetters,
     double seconds, LatencySummary endToEnd, LatencySummary toProduced, double cpuSeconds, int samplesPerRequest) {
 
-  /** A phase of one-sample requests: one map per explanation. */
-  public PhaseResult(long requests, long expectedMaps, long received, long duplicates, long deadLetters,
-      double seconds, LatencySummary endToEnd, LatencySummary toProduced, double cpuSeconds) {
-    this(requests, expectedMaps, received, duplicates, deadLetters, seconds, endToEnd, toProduced, cpuSeconds, 1);
-  }
-
   /** Relevance maps that arrived: explanations times the samples each holds. */
   public long maps() {
     return received * samplesPerRequest;

@@ -14,8 +14,8 @@ class LoadTestSummaryTest {
   void theJsonLineHasTheListedKeysFromThePhases() {
     SoakSettings settings = SoakSettings.defaults().withMethods(List.of("lrp_epsilon_0_1"));
     LatencySummary e2e = new LatencySummary(100, 12, 40, 80, 95);
-    PhaseResult burst = new PhaseResult(1000, 1000, 998, 1, 0, 0.5, e2e, e2e, 0.9);
-    PhaseResult steady = new PhaseResult(800, 800, 800, 0, 0, 2.0, e2e, e2e, 1.5);
+    PhaseResult burst = new PhaseResult(1000, 1000, 998, 1, 0, 0.5, e2e, e2e, 0.9, 1);
+    PhaseResult steady = new PhaseResult(800, 800, 800, 0, 0, 2.0, e2e, e2e, 1.5, 1);
     EngineBaseline.Result engine = new EngineBaseline.Result(48, e2e, 2500, 0.2);
 
     JsonObject json = new JsonObject(LoadTestCommand.summary(settings, burst, null, steady, engine, 0.8, 47.6).encode());
@@ -57,10 +57,10 @@ class LoadTestSummaryTest {
   void whatTheLeadInLostOrRepeatedCountsToo() {
     SoakSettings settings = SoakSettings.defaults();
     LatencySummary e2e = new LatencySummary(100, 12, 40, 80, 95);
-    PhaseResult burst = new PhaseResult(1000, 1000, 1000, 0, 0, 0.5, e2e, e2e, 0.9);
+    PhaseResult burst = new PhaseResult(1000, 1000, 1000, 0, 0, 0.5, e2e, e2e, 0.9, 1);
     PhaseResult leadIn = new PhaseResult(400, 400, 397, 2, 0, 5.0, new LatencySummary(400, 900, 950, 990, 999), e2e,
-        1.0);
-    PhaseResult steady = new PhaseResult(800, 800, 799, 0, 0, 2.0, e2e, e2e, 1.5);
+        1.0, 1);
+    PhaseResult steady = new PhaseResult(800, 800, 799, 0, 0, 2.0, e2e, e2e, 1.5, 1);
     EngineBaseline.Result engine = new EngineBaseline.Result(48, e2e, 2500, 0.2);
 
     JsonObject json = new JsonObject(LoadTestCommand.summary(settings, burst, leadIn, steady, engine, 0.8, 47.6)
